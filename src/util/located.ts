@@ -13,8 +13,17 @@ export interface SourceRange {
   end: SourcePosition;
 }
 
+/** The file the ranges point into, as sent in errdefs.Source and pb.SourceInfo. */
+export interface SourceFile {
+  filename: string;
+  data: Uint8Array;
+  language?: string;
+}
+
 export class LocatedError extends Error {
   readonly ranges: SourceRange[];
+  /** Set at the edge, where the file is known (the frontend entry). */
+  source?: SourceFile;
 
   constructor(message: string, ranges: SourceRange[], options?: { cause?: unknown }) {
     super(message, options);
