@@ -1,0 +1,18 @@
+# The wasm-frontend image: the esbuild bundle (dist/frontend.cjs, made by
+# `npm run build`) on Node 20. Build it with `npm run image`
+# (scripts/build-image.sh) or `docker buildx bake`; the build needs no network
+# when NODE_IMAGE is present locally (CI uses NODE_IMAGE=local/node:20, made
+# by scripts/images/node.sh). `node` must be on PATH in NODE_IMAGE (it is in
+# the official image, /usr/local/bin/node, and in local/node:20).
+ARG NODE_IMAGE=docker.io/library/node:20-bookworm-slim
+FROM ${NODE_IMAGE}
+
+# What BuildKit may expect from this frontend: the one place to change them.
+#   network.none: run the frontend container without network
+#   caps: frontend capabilities we implement (comma separated)
+LABEL moby.buildkit.frontend.network.none="true" \
+      moby.buildkit.frontend.caps="moby.buildkit.frontend.inputs"
+
+COPY dist/frontend.cjs /opt/wasm-frontend/frontend.cjs
+WORKDIR /
+ENTRYPOINT ["node", "/opt/wasm-frontend/frontend.cjs"]
