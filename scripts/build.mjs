@@ -1,0 +1,46 @@
+// Bundles the frontend entry into one CommonJS file for the frontend image:
+//   node scripts/build.mjs [--entry frontend/main.ts] [--out dist/frontend.cjs]
+// Syntax and whitespace are minified, identifiers and function names kept (readable stacks in
+// the daemon log), no source map, no legal comments.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as esbuild from 'esbuild';
+
+const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const { values } = parseArgs({
+  options: {
+    entry: { type: 'string', default: 'frontend/main.ts' },
+    out: { type: 'string', default: 'dist/frontend.cjs' },
+  },
+  strict: true,
+});
+
+const entry = path.resolve(top, values.entry);
+const outfile = path.resolve(top, values.out);
+if (!fs.existsSync(entry)) {
+  console.error(`build: entry ${path.relative(top, entry)} does not exist (use --entry <file>)`);
+  process.exit(1);
+}
+
+await esbuild.build({
+  entryPoints: [entry],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minifySyntax: true,
+  minifyWhitespace: true,
+  minifyIdentifiers: false,
+  keepNames: true,
+  legalComments: 'none',
+  sourcemap: false,
+  loader: { '.json': 'json' },
+  logLevel: 'warning',
+});
+
+const shown = path.relative(top, outfile).startsWith('..') ? outfile : path.relative(top, outfile);
+console.log(`build: ${shown} ${(fs.statSync(outfile).size / 1024).toFixed(1)} KiB`);
