@@ -9,6 +9,7 @@
 #                    overlay2 -> fuse-overlayfs -> vfs
 #   DOCKER_SOCK      unix socket (default /var/run/docker.sock)
 #   DOCKERD_PIDFILE  pid file dockerd writes (default /var/run/docker.pid)
+#   DOCKERD_ARGS     extra dockerd flags, e.g. "--data-root=/big/docker"
 #
 # Flags, and why:
 #   --host=unix:///var/run/docker.sock  unix socket only, never TCP
@@ -60,6 +61,8 @@ else
 fi
 
 base_flags=(--host="unix://$SOCK" --iptables=false --ip6tables=false --ip-forward=false)
+# shellcheck disable=SC2206 # word splitting intended
+[ -z "${DOCKERD_ARGS:-}" ] || base_flags+=($DOCKERD_ARGS)
 
 # try_start DRIVER EXTRA...: 0 when the daemon answers, 1 when it died/timed out
 try_start() {
