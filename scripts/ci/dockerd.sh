@@ -34,8 +34,26 @@ export DOCKER_HOST="unix://$SOCK"
 
 answers() { timeout 10 "$DOCKER" info >/dev/null 2>&1; }
 
+# BuildKit RUN steps attach to the daemon's "bridge" network. Its host
+# interface (docker0) disappears if another dockerd in this network namespace
+# starts with --bridge=none (that daemon deletes docker0); the running daemon
+# then fails every RUN with "could not find bridge docker0". Recreate it.
+ensure_bridge() {
+  local name cidr gw
+  name="$("$DOCKER" network inspect bridge --format '{{ index .Options "com.docker.network.bridge.name" }}' 2>/dev/null)" || return 0
+  [ -n "$name" ] && [ ! -e "/sys/class/net/$name" ] || return 0
+  cidr="$("$DOCKER" network inspect bridge --format '{{ range .IPAM.Config }}{{ .Subnet }}{{ end }}')"
+  gw="$("$DOCKER" network inspect bridge --format '{{ range .IPAM.Config }}{{ .Gateway }}{{ end }}')"
+  log "bridge interface $name of the daemon's bridge network is missing; recreating it ($gw, ${cidr#*/} bits)"
+  command -v ip >/dev/null || die "need iproute2 (ip) to recreate $name"
+  ip link add "$name" type bridge
+  ip addr add "$gw/${cidr#*/}" dev "$name"
+  ip link set "$name" up
+}
+
 if answers; then
   log "dockerd already answers on $SOCK; reusing it ($("$DOCKER" info --format '{{.ServerVersion}}, storage {{.Driver}}'))"
+  ensure_bridge
   exit 0
 fi
 
@@ -48,7 +66,7 @@ mkdir -p "$(dirname "$LOGFILE")"
 if [ -s "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
   pid="$(cat "$PIDFILE")"
   log "dockerd pid $pid exists but does not answer yet; waiting ${TIMEOUT}s"
-  for _ in $(seq 1 "$TIMEOUT"); do answers && { log "dockerd $pid is up"; exit 0; }; sleep 1; done
+  for _ in $(seq 1 "$TIMEOUT"); do answers && { log "dockerd $pid is up"; ensure_bridge; exit 0; }; sleep 1; done
   die "dockerd pid $pid does not answer on $SOCK; stop it (kill $pid) and rerun"
 fi
 
@@ -96,6 +114,7 @@ try_start() {
 
 for d in $drivers; do
   if try_start "$d"; then
+    ensure_bridge
     "$DOCKER" info --format 'dockerd {{.ServerVersion}}, storage {{.Driver}}, cgroup {{.CgroupDriver}} v{{.CgroupVersion}}' >&2
     exit 0
   fi
