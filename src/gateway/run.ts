@@ -85,6 +85,9 @@ export function runFrontend(build: BuildFunction): Promise<never> {
 
   void connecting.then(async (client) => {
     if (!client) return;
+    void client.closed.then(() => {
+      if (!finishing) exitNow(1, 'connection to BuildKit closed before Return');
+    });
     let result: ReturnResult;
     try {
       result = await build(client, env);
