@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { globToRegExp, goFileMode, readDir, readFile, statFile, visible, type FolderRef } from './files.js';
 import { Http2StreamCheck } from './h2check.js';
 
@@ -18,6 +18,8 @@ beforeAll(() => {
   fs.chmodSync(path.join(dir, 'src'), 0o755);
   fs.symlinkSync('Dockerfile', path.join(dir, 'link'));
 });
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const ref = (over: Partial<FolderRef> = {}): FolderRef => ({ dir, daemonRoot: '/var/lib/docker/tmp/buildkit-mount1', ...over });
 

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { messageType, type Op } from '../../src/pb/index.js';
 import { bundleEntry } from './bundle.js';
 import { harnessCapsDockerd2010, runHarness, type HarnessOptions, type HarnessRun } from './index.js';
@@ -25,6 +25,11 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(dockerfileDir, 'other.txt'), 'hidden by followpaths');
   fs.writeFileSync(path.join(contextDir, 'app.c'), 'int main(){}');
 }, 60_000);
+
+afterAll(() => {
+  fs.rmSync(contextDir, { recursive: true, force: true });
+  fs.rmSync(path.dirname(bundle), { recursive: true, force: true });
+});
 
 function harness(mode: string, over: Partial<HarnessOptions> = {}): Promise<HarnessRun> {
   return runHarness({
