@@ -1,0 +1,28 @@
+/**
+ * Dockerfile text to typed instruction records, with BuildKit's parse-time behaviour and error
+ * messages (moby/buildkit frontend/dockerfile/parser and instructions). Values stay unexpanded;
+ * see src/shell for expansion. Errors are LocatedError with 1-based line ranges.
+ */
+export type { Heredoc } from './heredoc.js';
+export type {
+  AddInstruction,
+  ArgInstruction,
+  CommandInstruction,
+  CopyInstruction,
+  EnvInstruction,
+  FromInstruction,
+  HealthcheckInstruction,
+  Instruction,
+  InstructionKind,
+  KeyValuePair,
+  LabelInstruction,
+  RunInstruction,
+} from './types.js';
+export type { ParsedDockerfile, Stage } from './parse.js';
+export type { LintConfig, Warning } from './lint.js';
+export { parseDockerfile, parseInstruction } from './parse.js';
+export { suggest } from './suggest.js';
+export { chompHeredocContent, heredocMarkerOf, type HeredocMarker } from './heredoc.js';
+export { applyLintConfig, parseLintOptions } from './lint.js';
+export { parseGoDuration } from './gostrconv.js';
+export { INSTRUCTION_NAMES } from './instructions.js';
