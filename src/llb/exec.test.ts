@@ -165,7 +165,7 @@ describe('exec', () => {
   it("mirrors Go's default PATH handling when the daemon's caps are known", () => {
     const noPath = base.run({ args: ['true'], env: ['A=1'], cwd: '/' }).root();
     expect(lastOp(noPath).op.exec?.meta?.env).toEqual(['A=1']);
-    const caps = ['exec.meta.base', 'source.image', 'constraints', 'platform'];
+    const caps = ['exec.meta.base', 'exec.mount.bind', 'source.image', 'constraints', 'platform'];
     expect(lastOp(noPath, new Set(caps)).op.exec?.meta?.env).toEqual(['A=1', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin']);
     const withCap = lastOp(noPath, new Set([...caps, 'exec.meta.setsdefaultpath']));
     expect(withCap.op.exec?.meta?.env).toEqual(['A=1']);
@@ -177,9 +177,21 @@ describe('exec', () => {
     expect(() => base.run({ args: ['x'], env: [], cwd: '' })).toThrow('working directory is required');
   });
 
+  it('declares exec.mount.bind for a root with a source, as Go does', () => {
+    expect(lastOp(base.run(sh('x')).root()).metadata?.caps).toEqual({ 'exec.meta.base': true, 'exec.mount.bind': true });
+    expect(lastOp(scratch().run(sh('x')).root()).metadata?.caps).toEqual({ 'exec.meta.base': true });
+  });
+
   it('runs on scratch with an empty root input', () => {
     const { op } = lastOp(scratch().run({ args: ['/x'], env: [], cwd: '/', mounts: [{ type: 'bind', dest: '/bin', source: base, readonly: true }] }).root());
     expect(op.inputs).toEqual([{ digest: IMAGE }]);
     expect(op.exec?.mounts).toEqual([{ input: -1, dest: '/' }, { dest: '/bin', output: -1, readonly: true }]);
+  });
+
+  it('sorts mount dests bytewise, as Go compares strings', () => {
+    const { op } = lastOp(
+      base.run({ ...sh('x'), mounts: [{ type: 'tmpfs', dest: '/\u{1F600}' }, { type: 'tmpfs', dest: '/\uFFFD' }, { type: 'tmpfs', dest: '/Z' }, { type: 'tmpfs', dest: '/a' }] }).root(),
+    );
+    expect(op.exec?.mounts?.map((m) => m.dest)).toEqual(['/', '/Z', '/a', '/\uFFFD', '/\u{1F600}']);
   });
 });

@@ -11,6 +11,7 @@
  *   platform of the base State, else the process's platform.
  */
 import { MountType, NetMode, SecurityMode, CacheSharingOpt } from '../pb/index.js';
+import { compareBytewise } from './encode.js';
 import type * as pb from '../pb/index.js';
 import { defaultPlatform, normalizePlatform, toPbPlatform, type Platform } from './platform.js';
 import { newState, type State } from './state.js';
@@ -77,8 +78,9 @@ export class ExecOp extends Vertex {
       else if (m.type === 'ssh') ssh.push({ ...m });
       else fs.push({ ...m });
     }
-    // Array.prototype.sort is stable; Go's sort is too for the short lists it sees here.
-    fs.sort((a, b) => (a.dest < b.dest ? -1 : a.dest > b.dest ? 1 : 0));
+    // Bytewise like Go's strings.Compare. Array.prototype.sort is stable; Go's sort is too for
+    // the short lists it sees here (insertion sort up to 12 elements).
+    fs.sort((a, b) => compareBytewise(a.dest, b.dest));
     this.fsMounts = fs;
     this.secrets = secrets;
     this.ssh = ssh;
@@ -150,10 +152,12 @@ export class ExecOp extends Vertex {
       const src = sourceOf(m);
       const out = src?.output();
       const pm: pb.Mount = { input: out ? slots.add(ctx.input(out)) : -1, dest: m.dest, output: this.outputIndex(m) ?? -1 };
+      if (m.type === 'root' || m.type === 'bind') {
+        if (out) caps.add('exec.mount.bind'); // Go counts the root mount too
+      }
       if (m.type === 'bind') {
         if (m.readonly) pm.readonly = true;
         if (m.selector) pm.selector = m.selector;
-        if (out) caps.add('exec.mount.bind');
         if (m.output === false && !m.readonly) caps.add('exec.mount.bind.readwrite-nooutput');
       } else if (m.type === 'cache') {
         if (m.selector) pm.selector = m.selector;
