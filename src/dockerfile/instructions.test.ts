@@ -62,12 +62,12 @@ describe('FROM', () => {
       platform: '$BUILDPLATFORM',
     });
     expect(inst('FROM a as b.c-d_1')).toMatchObject({ stageName: 'b.c-d_1' });
-    expect(error('FROM a AS 1st')).toBe('invalid name for build stage: "1st", name can\'t start with a number or contain symbols');
-    expect(error('FROM a AS b/c')).toBe('invalid name for build stage: "b/c", name can\'t start with a number or contain symbols');
-    expect(error('FROM a b')).toBe('FROM requires either one or three arguments');
-    expect(error('FROM a AS b c')).toBe('FROM requires either one or three arguments');
-    expect(error('FROM')).toBe('FROM requires either one or three arguments');
-    expect(error('FROM --plattform=x a')).toBe('unknown flag: --plattform (did you mean platform?)');
+    expect(error('FROM a AS 1st')).toBe('dockerfile parse error on line 1: invalid name for build stage: "1st", name can\'t start with a number or contain symbols');
+    expect(error('FROM a AS b/c')).toBe('dockerfile parse error on line 1: invalid name for build stage: "b/c", name can\'t start with a number or contain symbols');
+    expect(error('FROM a b')).toBe('dockerfile parse error on line 1: FROM requires either one or three arguments');
+    expect(error('FROM a AS b c')).toBe('dockerfile parse error on line 1: FROM requires either one or three arguments');
+    expect(error('FROM')).toBe('dockerfile parse error on line 1: FROM requires either one or three arguments');
+    expect(error('FROM --plattform=x a')).toBe('dockerfile parse error on line 1: unknown flag: --plattform (did you mean platform?)');
   });
   it('treats an empty --platform as absent', () => {
     expect(inst('FROM --platform= a')).toMatchObject({ platform: undefined });

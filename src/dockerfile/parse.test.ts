@@ -31,7 +31,7 @@ describe('stages', () => {
   });
   it('locates instruction errors over all their lines', () => {
     expect(located(() => parseDockerfile('FROM a\nCOPY \\\n  --chmdo=1 \\\n  a b\n'))).toEqual({
-      message: 'unknown flag: --chmdo (did you mean chmod?)',
+      message: 'dockerfile parse error on line 2: unknown flag: --chmdo (did you mean chmod?)',
       line: 2,
       endLine: 4,
     });

@@ -48,7 +48,7 @@ export function parseDockerfile(text: string): ParsedDockerfile {
   const stageKeywords: Keyword[] = [];
   for (const node of scanned.nodes) {
     warnings.push(...instructionWarnings(node));
-    const inst = parseLocated(node);
+    const inst = withParseErrorPrefix(node, () => parseLocated(node));
     if (stages.length === 0 && inst.kind === 'arg') {
       metaArgs.push(inst);
       continue;
@@ -88,6 +88,20 @@ export function parseInstruction(text: string, at?: SourceRange): Instruction {
   const inst = parseLocated(node);
   if (inst.kind === 'from') throw new LocatedError("FROM isn't allowed as an ONBUILD trigger", [node.range]);
   return inst;
+}
+
+/**
+ * BuildKit names the line in the text of errors from parsing one instruction ("dockerfile parse
+ * error on line N: ..."), so even a client that shows no source snippet points at it. Only those
+ * errors get the prefix, as in BuildKit; the range is kept as well.
+ */
+function withParseErrorPrefix(node: Node, fn: () => Instruction): Instruction {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof LocatedError)) throw e;
+    throw new LocatedError(`dockerfile parse error on line ${node.range.start.line}: ${e.message}`, e.ranges, { cause: e });
+  }
 }
 
 function parseLocated(node: Node): Instruction {
