@@ -1,0 +1,208 @@
+import { parseDockerfile, type ParsedDockerfile } from '../dockerfile/index.js';
+import { local, marshal, type Definition, type Platform } from '../llb/index.js';
+import { LocatedError } from '../util/located.js';
+import { convert, type ConvertResult, type ResolvedImage } from './convert.js';
+import { parseDockerignore } from './dockerignore.js';
+import { marshalImage } from './image.js';
+import { readBuildOptions, type BuildOptions } from './options.js';
+import { normalizePlatform, platformID } from './platform.js';
+
+/**
+ * What the builder needs from BuildKit. The gateway client satisfies it; the converter never
+ * imports the gateway, so it is tested with plain objects.
+ */
+export interface Daemon {
+  readonly caps: { readonly frontend: ReadonlySet<string>; readonly llb: ReadonlySet<string> };
+  solve(req: {
+    definition?: Definition;
+    cacheImports?: { type: string; attrs: Record<string, string> }[];
+    evaluate?: boolean;
+  }): Promise<{ ref?: { id: string }; metadata?: Record<string, Uint8Array> }>;
+  readFile(ref: string, path: string, range?: { offset: number; length: number }): Promise<Uint8Array>;
+  resolveImageConfig(
+    ref: string,
+    opts: { platform?: Platform; resolveMode?: string; logName?: string },
+  ): Promise<{ digest: string; config: Uint8Array; ref: string }>;
+  warn?(message: string, detail?: { range?: { start: { line: number; character: number }; end: { line: number; character: number } } }): Promise<void>;
+}
+
+export interface FrontendInputs {
+  opts: ReadonlyMap<string, string>;
+  sessionId: string;
+  workers: { platforms: Platform[] }[];
+}
+
+export interface BuildResult {
+  ref?: string;
+  refs?: Record<string, string>;
+  metadata: Record<string, Uint8Array>;
+}
+
+/** A hook that post-processes one platform's result (the wasm image step plugs in here). */
+export type Finisher = (r: ConvertResult, ctx: { daemon: Daemon; opts: BuildOptions; dockerfile: ParsedDockerfile }) => Promise<ConvertResult>;
+
+const hostArch: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', s390x: 's390x', ppc64: 'ppc64le', riscv64: 'riscv64' };
+
+/**
+ * The whole frontend: read the inputs, convert per target platform, solve, and describe the
+ * result. Reads as a list of named steps.
+ */
+export async function build(daemon: Daemon, inputs: FrontendInputs, finish?: Finisher): Promise<BuildResult> {
+  const opts = readBuildOptions(inputs.opts);
+  const buildPlatform = normalizePlatform(inputs.workers[0]?.platforms[0] ?? { os: 'linux', architecture: hostArch[process.arch] ?? process.arch });
+  const { dockerfile, source, ignore } = await readDefinition(daemon, inputs, opts);
+  const parsed = withSource(source, () => parseDockerfile(Buffer.from(source.data).toString('utf8')));
+  const context = local('context', {
+    sessionId: inputs.sessionId,
+    excludePatterns: ignore.length ? ignore : undefined,
+    sharedKeyHint: 'context',
+    customName: '[internal] load build context',
+  });
+  const resolveImage = memoResolver(daemon);
+  const implicit = opts.platforms.length === 0;
+  const targets = implicit ? [buildPlatform] : opts.platforms.map((p) => p.platform);
+  for (const p of opts.platforms) if (p.warning) await daemon.warn?.(p.warning).catch(() => undefined);
+
+  const results = await Promise.all(
+    targets.map(async (targetPlatform) => {
+      let r = await withSourceAsync(source, () =>
+        convert({
+          ...opts,
+          dockerfile: parsed,
+          targetPlatform,
+          implicitTarget: implicit,
+          buildPlatform,
+          llbCaps: daemon.caps.llb,
+          context,
+          resolveImage,
+          warn: (message, range) => void daemon.warn?.(message, { range }).catch(() => undefined),
+        }),
+      );
+      if (finish) r = await withSourceAsync(source, () => finish(r, { daemon, opts, dockerfile: parsed }));
+      const definition = withSource(source, () => marshal(r.state, { caps: daemon.caps.llb, sourceInfo: source }));
+      const res = await daemon.solve({ definition, cacheImports: opts.cacheImports });
+      return { id: platformID(r.platform), ref: res.ref?.id ?? '', result: r };
+    }),
+  );
+  void dockerfile;
+  return describeResult(results, opts.multiPlatform);
+}
+
+interface Definitionfile {
+  filename: string;
+  data: Uint8Array;
+  language: string;
+}
+
+/** Reads the Dockerfile (and its own .dockerignore, else the context's) as dockerui does. */
+async function readDefinition(daemon: Daemon, inputs: FrontendInputs, opts: BuildOptions) {
+  const filename = opts.filename;
+  const dir = filename.includes('/') ? filename.slice(0, filename.lastIndexOf('/')) : '';
+  const base = filename.slice(filename.lastIndexOf('/') + 1);
+  const follow = [filename, `${filename}.dockerignore`];
+  if (base === 'Dockerfile') follow.push(dir ? `${dir}/dockerfile` : 'dockerfile');
+  const dfSource = local('dockerfile', {
+    sessionId: inputs.opts.get('local-sessionid:dockerfile') ?? inputs.sessionId,
+    followPaths: follow,
+    sharedKeyHint: 'dockerfile',
+    customName: `[internal] load build definition from ${filename}`,
+  });
+  const ctxIgnore = local('context', {
+    sessionId: inputs.opts.get('local-sessionid:context') ?? inputs.sessionId,
+    followPaths: ['.dockerignore'],
+    sharedKeyHint: 'context-.dockerignore',
+    customName: '[internal] load .dockerignore',
+  });
+  const [dfRes, ignRes] = await Promise.all([
+    daemon.solve({ definition: marshal(dfSource) }),
+    daemon.solve({ definition: marshal(ctxIgnore) }),
+  ]);
+  const dfRef = dfRes.ref?.id ?? '';
+  let data: Uint8Array;
+  try {
+    data = await daemon.readFile(dfRef, filename);
+  } catch (err) {
+    if (base === 'Dockerfile' && isNotFound(err)) {
+      try {
+        data = await daemon.readFile(dfRef, dir ? `${dir}/dockerfile` : 'dockerfile');
+      } catch {
+        throw new Error(`failed to read dockerfile: open ${filename}: no such file or directory`);
+      }
+    } else if (isNotFound(err)) {
+      throw new Error(`failed to read dockerfile: open ${filename}: no such file or directory`);
+    } else throw err;
+  }
+  if (data.length === 0) throw new Error('the Dockerfile cannot be empty');
+  let ignoreText: string | undefined;
+  try {
+    ignoreText = Buffer.from(await daemon.readFile(dfRef, `${filename}.dockerignore`)).toString('utf8');
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+  if (ignoreText === undefined) {
+    try {
+      ignoreText = Buffer.from(await daemon.readFile(ignRes.ref?.id ?? '', '.dockerignore')).toString('utf8');
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+  const source: Definitionfile = { filename, data, language: 'Dockerfile' };
+  return { dockerfile: dfSource, source, ignore: ignoreText ? parseDockerignore(ignoreText) : [] };
+}
+
+function isNotFound(err: unknown): boolean {
+  const msg = err instanceof Error ? err.message : String(err);
+  return /no such file or directory|not found/i.test(msg);
+}
+
+function memoResolver(daemon: Daemon) {
+  const cache = new Map<string, Promise<ResolvedImage>>();
+  return (ref: string, platform: Platform, logName: string): Promise<ResolvedImage> => {
+    const key = `${ref}|${platformID(platform)}`;
+    let p = cache.get(key);
+    if (!p) {
+      p = daemon.resolveImageConfig(ref, { platform, resolveMode: undefined, logName });
+      cache.set(key, p);
+    }
+    return p;
+  };
+}
+
+function attachSource(err: unknown, source: Definitionfile): unknown {
+  if (err instanceof LocatedError && !err.source) err.source = source;
+  return err;
+}
+
+function withSource<T>(source: Definitionfile, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw attachSource(err, source);
+  }
+}
+
+async function withSourceAsync<T>(source: Definitionfile, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw attachSource(err, source);
+  }
+}
+
+function describeResult(results: { id: string; ref: string; result: ConvertResult }[], multi: boolean): BuildResult {
+  if (!multi && results.length === 1) {
+    return { ref: results[0].ref, metadata: { 'containerimage.config': marshalImage(results[0].result.image) } };
+  }
+  const metadata: Record<string, Uint8Array> = {};
+  const refs: Record<string, string> = {};
+  const list: { ID: string; Platform: Record<string, string> }[] = [];
+  for (const r of results) {
+    refs[r.id] = r.ref;
+    metadata[`containerimage.config/${r.id}`] = marshalImage(r.result.image);
+    const p: Record<string, string> = { architecture: r.result.platform.architecture, os: r.result.platform.os };
+    if (r.result.platform.variant) p.variant = r.result.platform.variant;
+    list.push({ ID: r.id, Platform: p });
+  }
+  metadata['refs.platforms'] = Buffer.from(JSON.stringify({ Platforms: list }));
+  return { refs, metadata };
+}

@@ -1,0 +1,435 @@
+import { parseInstruction, suggest, type Instruction, type ParsedDockerfile } from '../dockerfile/index.js';
+import { normalizeImageRef, scratch, image as imageSource, type Platform, type State } from '../llb/index.js';
+import { processWordWithMatches } from '../shell/index.js';
+import { LocatedError, withLocation, type SourceRange } from '../util/located.js';
+import { dispatch, type DispatchContext } from './dispatch.js';
+import { EnvList } from './env.js';
+import { DEFAULT_PATH, emptyImage, parseImageConfig, type ImageConfig } from './image.js';
+import { isWasm, normalizePlatform, parsePlatform, platformID } from './platform.js';
+import { parseMount } from './runmount.js';
+import { StageState, type Command } from './stage.js';
+
+
+export interface ResolvedImage {
+  digest: string;
+  config: Uint8Array;
+  ref: string;
+}
+
+/** Resolves an image reference for a platform; memoised by the caller across platforms. */
+export type ImageResolver = (ref: string, platform: Platform, logName: string) => Promise<ResolvedImage>;
+
+export interface ConvertOptions {
+  dockerfile: ParsedDockerfile;
+  target?: string;
+  targetPlatform: Platform;
+  /** True when no `platform` option was given: the target is the build platform. */
+  implicitTarget: boolean;
+  buildPlatform: Platform;
+  buildArgs: ReadonlyMap<string, string>;
+  labels: ReadonlyMap<string, string>;
+  multiPlatform: boolean;
+  imageResolveMode: 'default' | 'pull' | 'local';
+  noCache?: ReadonlySet<string>;
+  extraHosts: { host: string; ip: string }[];
+  shmSize: number;
+  ulimits: { name: string; soft: number; hard: number }[];
+  networkMode: 'sandbox' | 'host' | 'none';
+  hostname?: string;
+  cgroupParent?: string;
+  llbCaps: ReadonlySet<string>;
+  /** The main build context (local://context with the .dockerignore excludes). */
+  context: State;
+  resolveImage: ImageResolver;
+  warn?: (message: string, range?: SourceRange) => void;
+}
+
+export interface ConvertResult {
+  state: State;
+  image: ImageConfig;
+  platform: Platform;
+  /** Stages moved to the build platform because the target is wasm. */
+  placed: string[];
+}
+
+const SCRATCH = 'scratch';
+
+/**
+ * Dockerfile → LLB for one target platform. Reads as BuildKit's toDispatchState: the steps
+ * below run in order and each is a function of its own.
+ */
+export async function convert(opt: ConvertOptions): Promise<ConvertResult> {
+  const { dockerfile } = opt;
+  if (dockerfile.stages.length === 0) throw new Error('dockerfile contains no stages to build');
+  const globalArgs = buildMetaArgs(opt, defaultArgs(opt));
+  const states = buildStageStates(opt, globalArgs);
+  const target = resolveTarget(opt, states);
+  buildDependencies(states);
+  const placed = placeExecStagesForWasm(opt, states, target);
+  const reachable = await resolveStages(opt, states, target);
+  await dispatchStages(opt, states, reachable, globalArgs);
+  finalizeImage(opt, target);
+  return { state: target.state, image: target.image, platform: opt.targetPlatform, placed };
+}
+
+function defaultArgs(opt: ConvertOptions): EnvList {
+  const bp = opt.buildPlatform;
+  const tp = opt.targetPlatform;
+  const pairs: [string, string][] = [
+    ['BUILDPLATFORM', platformID(bp)],
+    ['BUILDOS', bp.os],
+    ['BUILDOSVERSION', bp.osVersion ?? ''],
+    ['BUILDARCH', bp.architecture],
+    ['BUILDVARIANT', bp.variant ?? ''],
+    ['TARGETPLATFORM', platformID(tp)],
+    ['TARGETOS', tp.os],
+    ['TARGETOSVERSION', tp.osVersion ?? ''],
+    ['TARGETARCH', tp.architecture],
+    ['TARGETVARIANT', tp.variant ?? ''],
+    ['TARGETSTAGE', opt.target || lastStageName(opt) || 'default'],
+  ];
+  let env = EnvList.empty();
+  for (const [k, v] of pairs) env = env.set(k, opt.buildArgs.get(k) ?? v);
+  return env;
+}
+
+function lastStageName(opt: ConvertOptions): string | undefined {
+  return opt.dockerfile.stages[opt.dockerfile.stages.length - 1].name;
+}
+
+/** Global ARGs (before the first FROM), with build-arg overrides and expansion in order. */
+function buildMetaArgs(opt: ConvertOptions, args: EnvList): EnvList {
+  for (const cmd of opt.dockerfile.metaArgs) {
+    for (const kv of cmd.args) {
+      let value = opt.buildArgs.get(kv.key);
+      if (value === undefined && kv.value !== undefined) {
+        try {
+          value = processWordWithMatches(kv.value, args.getter, { escapeToken: opt.dockerfile.directives.escape }).result;
+        } catch (err) {
+          throw withLocation(err, cmd.range);
+        }
+      }
+      if (value !== undefined) args = args.set(kv.key, value);
+    }
+  }
+  return args;
+}
+
+function buildStageStates(opt: ConvertOptions, globalArgs: EnvList): StageState[] {
+  const states: StageState[] = [];
+  const byName = new Map<string, StageState>();
+  const lex = { escapeToken: opt.dockerfile.directives.escape };
+  opt.dockerfile.stages.forEach((stage, i) => {
+    const from = stage.from;
+    let baseName: string;
+    try {
+      baseName = processWordWithMatches(from.image, globalArgs.getter, lex).result;
+    } catch (err) {
+      throw withLocation(err, from.range);
+    }
+    if (baseName === '') throw new LocatedError(`base name (${from.image}) should not be blank`, [from.range]);
+    const ds = new StageState(i, stage, baseName);
+    if (from.platform) {
+      let value: string;
+      try {
+        value = processWordWithMatches(from.platform, globalArgs.getter, lex).result;
+      } catch (err) {
+        throw new LocatedError(`failed to process arguments for platform ${from.platform}: ${(err as Error).message}`, [from.range]);
+      }
+      if (value === '') throw new LocatedError(`empty platform value from expression ${from.platform}`, [from.range]);
+      try {
+        const parsed = parsePlatform(value);
+        ds.platform = parsed.platform;
+        if (parsed.warning) opt.warn?.(parsed.warning, from.range);
+      } catch (err) {
+        throw new LocatedError(`failed to parse platform ${from.platform}: ${(err as Error).message}`, [from.range]);
+      }
+      ds.explicitPlatform = true;
+    }
+    const base = byName.get(baseName.toLowerCase());
+    if (base) ds.base = base;
+    if (stage.name) byName.set(stage.name.toLowerCase(), ds);
+    let total = ds.baseName !== SCRATCH && !ds.base ? 1 : 0;
+    for (const c of stage.commands) {
+      if (c.kind === 'add' || c.kind === 'copy' || c.kind === 'run' || c.kind === 'workdir') total++;
+    }
+    ds.cmdTotal = total;
+    if (opt.noCache) ds.ignoreCache = opt.noCache.size === 0 || (!!stage.name && opt.noCache.has(stage.name));
+    states.push(ds);
+  });
+  return states;
+}
+
+function resolveTarget(opt: ConvertOptions, states: StageState[]): StageState {
+  if (!opt.target) return states[states.length - 1];
+  const t = states.find((s) => s.name?.toLowerCase() === opt.target!.toLowerCase());
+  if (!t) {
+    const names = states.map((s) => s.name).filter((n): n is string => !!n);
+    const hint = suggest(opt.target, names);
+    throw new Error(`target stage "${opt.target}" could not be found${hint ? ` (did you mean ${hint}?)` : ''}`);
+  }
+  return t;
+}
+
+/** Finds a stage by name or index for COPY --from / --mount from; else an image stage. */
+function lookupSource(states: StageState[], name: string, range: SourceRange): StageState {
+  const byName = states.find((s) => !s.unregistered && s.name?.toLowerCase() === name.toLowerCase());
+  if (byName) return byName;
+  if (/^\d+$/.test(name)) {
+    const idx = Number(name);
+    const registered = states.filter((s) => !s.unregistered);
+    if (idx >= registered.length) throw new LocatedError(`invalid stage index ${idx}`, [range]);
+    return registered[idx];
+  }
+  const existing = states.find((s) => s.unregistered && s.baseName === name);
+  if (existing) return existing;
+  const ds = new StageState(states.length, { from: { kind: 'from', image: name, range, original: '' }, commands: [], range } as never, name);
+  ds.unregistered = true;
+  ds.stageName = '';
+  states.push(ds);
+  return ds;
+}
+
+function toCommand(states: StageState[], instruction: Instruction, isOnBuild: boolean): Command {
+  const cmd: Command = { instruction, sources: [], isOnBuild };
+  if (instruction.kind === 'copy' && instruction.from) {
+    const probe = processWordWithMatches(instruction.from, () => undefined);
+    if (probe.result !== instruction.from) {
+      throw new LocatedError('variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround', [instruction.range]);
+    }
+    cmd.sources = [lookupSource(states, instruction.from, instruction.range)];
+  }
+  if (instruction.kind === 'run') {
+    cmd.sources = instruction.mounts.map((m) => {
+      let parsed;
+      try {
+        parsed = parseMount(m);
+      } catch (err) {
+        throw withLocation(err, instruction.range);
+      }
+      return parsed.from ? lookupSource(states, parsed.from, instruction.range) : undefined;
+    });
+  }
+  return cmd;
+}
+
+function buildDependencies(states: StageState[]): void {
+  for (const ds of [...states]) {
+    if (ds.unregistered) continue;
+    ds.commands = ds.stage.commands.map((c) => toCommand(states, c, false));
+    for (const c of ds.commands) for (const s of c.sources) if (s) ds.deps.add(s);
+  }
+  checkCircular(states);
+  const registered = states.filter((s) => !s.unregistered);
+  if (registered.length === 1) registered[0].stageName = '';
+}
+
+function checkCircular(states: StageState[]): void {
+  const visiting = new Set<StageState>();
+  const done = new Set<StageState>();
+  const visit = (s: StageState, path: StageState[]) => {
+    if (done.has(s)) return;
+    if (visiting.has(s)) {
+      const cycle = [...path.slice(path.indexOf(s)), s].map((x) => x.stageName).join(' -> ');
+      throw new LocatedError(`circular dependency detected on stage: ${cycle}`, [s.stage.range]);
+    }
+    visiting.add(s);
+    for (const d of s.deps) visit(d, [...path, s]);
+    if (s.base) visit(s.base, [...path, s]);
+    visiting.delete(s);
+    done.add(s);
+  };
+  for (const s of states) visit(s, []);
+}
+
+function reachableFrom(target: StageState): Set<StageState> {
+  const out = new Set<StageState>();
+  const walk = (s: StageState) => {
+    if (out.has(s)) return;
+    out.add(s);
+    if (s.base) walk(s.base);
+    for (const d of s.deps) walk(d);
+  };
+  walk(target);
+  return out;
+}
+
+/**
+ * With a wasm target, a stage that runs commands (or whose descendants do) cannot run on the
+ * target platform: no image has a wasm variant with a shell. Such stages, unless the Dockerfile
+ * names their platform, are placed on the build platform; TARGET* args keep the wasm target so
+ * the toolchain cross-compiles.
+ */
+function placeExecStagesForWasm(opt: ConvertOptions, states: StageState[], target: StageState): string[] {
+  if (!isWasm(opt.targetPlatform)) return [];
+  const runs = new Map<StageState, boolean>();
+  const needsExec = (s: StageState): boolean => {
+    const known = runs.get(s);
+    if (known !== undefined) return known;
+    runs.set(s, false);
+    const own = s.stage.commands.some((c) => c.kind === 'run');
+    const child = states.some((o) => o.base === s && needsExec(o));
+    runs.set(s, own || child);
+    return own || child;
+  };
+  const placed: string[] = [];
+  for (const s of states) {
+    if (s.base || s.explicitPlatform || s.unregistered || s.baseName === SCRATCH) continue;
+    if (needsExec(s)) {
+      s.platform = { ...opt.buildPlatform };
+      s.placedOnBuildPlatform = true;
+      placed.push(s.name ?? `stage-${s.index}`);
+    }
+  }
+  // The final stage of a wasm image stays wasm even when derived; only report placements.
+  void target;
+  return placed;
+}
+
+async function resolveStages(opt: ConvertOptions, states: StageState[], target: StageState): Promise<Set<StageState>> {
+  for (;;) {
+    const reachable = reachableFrom(target);
+    await Promise.all(
+      states.filter((s) => reachable.has(s) && !s.base && !s.resolved).map((s) => resolveBase(opt, s)),
+    );
+    let newDeps = false;
+    for (const s of states) {
+      if (!reachable.has(s) || s.onBuildInit) continue;
+      s.init();
+      const triggers = [...(s.image?.config.OnBuild ?? [])];
+      if (s.base) {
+        for (const c of s.base.stage.commands) if (c.kind === 'onbuild') triggers.push(c.expression);
+      }
+      s.onBuildInit = true;
+      if (triggers.length === 0) continue;
+      const cmds = triggers.map((t) => {
+        let ins: Instruction;
+        try {
+          ins = { ...parseInstruction(t), range: s.stage.from.range };
+        } catch (err) {
+          throw withLocation(err, s.stage.from.range);
+        }
+        const cmd = toCommand(states, ins, true);
+        for (const src of cmd.sources) {
+          if (src) {
+            s.deps.add(src);
+            newDeps = true;
+          }
+        }
+        return cmd;
+      });
+      s.commands = [...cmds, ...s.commands];
+      s.cmdTotal += cmds.length;
+      if (s.image) delete s.image.config.OnBuild;
+    }
+    if (!newDeps) return reachable;
+  }
+}
+
+async function resolveBase(opt: ConvertOptions, s: StageState): Promise<void> {
+  s.resolved = true;
+  const platform = s.platform ?? opt.targetPlatform;
+  if (s.baseName === SCRATCH) {
+    s.state = scratch();
+    s.image = emptyImage(platform);
+    s.platform = platform;
+    return;
+  }
+  const range = s.stage.from.range;
+  let ref: string;
+  try {
+    ref = normalizeImageRef(s.baseName);
+  } catch (err) {
+    throw new LocatedError(`failed to parse stage name "${s.baseName}": ${(err as Error).message}`, [range]);
+  }
+  const prefix = opt.multiPlatform ? `[${platformID(platform)} internal]` : '[internal]';
+  let resolved: ResolvedImage;
+  try {
+    resolved = await opt.resolveImage(ref, platform, `${prefix} load metadata for ${ref}`);
+  } catch (err) {
+    throw new LocatedError(describeResolveError(s.baseName, err, platform, opt), [range], { cause: err });
+  }
+  let img: ImageConfig;
+  try {
+    img = parseImageConfig(resolved.config);
+  } catch {
+    throw new LocatedError('failed to parse image config', [range]);
+  }
+  delete img.created;
+  let pinned = resolved.ref && resolved.ref !== ref ? normalizeImageRef(resolved.ref) : ref;
+  if (resolved.digest && !pinned.includes('@')) pinned = `${pinned}@${resolved.digest}`;
+  let resolvedPlatform = platform;
+  if (!s.platform && opt.implicitTarget) {
+    const ip = img.os && img.architecture ? normalizePlatform({ os: img.os, architecture: img.architecture, variant: img.variant }) : undefined;
+    if (ip && platformID(ip) !== platformID(platform)) resolvedPlatform = ip;
+  }
+  const isScratch = img.rootfs.diff_ids.length === 0 && (img.history ?? []).every((h) => h.empty_layer);
+  s.image = img;
+  s.platform = resolvedPlatform;
+  s.state = isScratch
+    ? scratch()
+    : imageSource(pinned, {
+        platform: resolvedPlatform,
+        resolveMode: opt.imageResolveMode,
+        customName: s.prefixCommand(`FROM ${pinned}`, opt.multiPlatform),
+        description: { 'com.docker.dockerfile.v1.command': s.stage.from.original },
+        locations: [range],
+      });
+}
+
+function describeResolveError(name: string, err: unknown, platform: Platform, opt: ConvertOptions): string {
+  const msg = err instanceof Error ? err.message.replace(/^\d+ [A-Z_]+: /, '') : String(err);
+  if (/no match for platform/i.test(msg) && isWasm(platform)) {
+    return `${name}: ${msg}: the image has no ${platformID(platform)} variant; add --platform=$BUILDPLATFORM to this FROM if the stage only builds the module`;
+  }
+  void opt;
+  return `${name}: ${msg}`;
+}
+
+async function dispatchStages(opt: ConvertOptions, states: StageState[], reachable: Set<StageState>, globalArgs: EnvList): Promise<void> {
+  const ctx: DispatchContext = { opt, globalArgs, states };
+  for (const s of states) {
+    if (!reachable.has(s) || s.dispatched) continue;
+    s.init();
+    s.dispatched = true;
+    if (s.unregistered) continue;
+    s.platform ??= opt.targetPlatform;
+    if (!(s.image.config.Env ?? []).some((e) => e.startsWith('PATH=')) && s.platform.os !== 'windows') {
+      s.image.config.Env = [...(s.image.config.Env ?? []), `PATH=${DEFAULT_PATH}`];
+    }
+    if (!s.base) {
+      s.env = EnvList.fromArray(s.image.config.Env ?? []);
+      if (s.image.config.WorkingDir) s.cwd = s.image.config.WorkingDir;
+      if (s.image.config.User) s.user = s.image.config.User;
+    }
+    for (const cmd of s.commands) {
+      try {
+        await dispatch(ctx, s, cmd);
+      } catch (err) {
+        throw withLocation(err, cmd.instruction.range);
+      }
+    }
+  }
+}
+
+function finalizeImage(opt: ConvertOptions, target: StageState): void {
+  const img = target.image;
+  if (opt.labels.size > 0) {
+    img.config.Labels = { ...(img.config.Labels ?? {}) };
+    for (const [k, v] of opt.labels) img.config.Labels[k] = v;
+  }
+  if (!opt.implicitTarget) {
+    const tp = opt.targetPlatform;
+    const same = tp.os === img.os && tp.architecture === img.architecture;
+    img.os = tp.os;
+    img.architecture = tp.architecture;
+    if (tp.variant || !same) {
+      if (tp.variant) img.variant = tp.variant;
+      else delete img.variant;
+    }
+    if (tp.osVersion || !same) {
+      if (tp.osVersion) img['os.version'] = tp.osVersion;
+      else delete img['os.version'];
+    }
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * .dockerignore files as moby's ignorefile reads them: one pattern per line, `#` comments,
+ * surrounding space trimmed, a leading `/` dropped, paths cleaned, `!` kept as an exception.
+ */
+export function parseDockerignore(text: string): string[] {
+  const out: string[] = [];
+  for (let line of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
+    if (line.startsWith('#')) continue;
+    line = line.trim();
+    if (line === '') continue;
+    let invert = false;
+    if (line.startsWith('!')) {
+      invert = true;
+      line = line.slice(1).trim();
+    }
+    if (line.length > 0) {
+      line = cleanRelative(line);
+      if (line.startsWith('/') && line.length > 1) line = line.slice(1);
+      else if (line === '/') line = '.';
+    }
+    out.push(invert ? `!${line}` : line);
+  }
+  return out;
+}
+
+/** path.Clean that keeps a relative path relative. */
+function cleanRelative(p: string): string {
+  const abs = p.startsWith('/');
+  const parts: string[] = [];
+  for (const seg of p.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..' && parts.length && parts[parts.length - 1] !== '..') parts.pop();
+    else if (seg === '..' && abs) continue;
+    else parts.push(seg);
+  }
+  const joined = parts.join('/');
+  if (abs) return '/' + joined;
+  return joined || '.';
+}

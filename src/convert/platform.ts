@@ -1,0 +1,136 @@
+import type { Platform } from '../llb/index.js';
+
+/**
+ * Platform parsing and normalisation, as containerd's `platforms` package does it, plus the
+ * WebAssembly spellings users type. Every platform leaving this module is normalised, so
+ * `formatPlatform` of two equal platforms gives the same ID.
+ */
+
+export const WASI_WASM: Platform = { os: 'wasi', architecture: 'wasm' };
+
+/** Spellings that mean wasi/wasm (core modules, WASI preview 1). */
+const wasmAliases = new Set(['wasi/wasm', 'wasi/wasm32', 'wasip1/wasm', 'wasip1/wasm32']);
+
+export interface ParsedPlatform {
+  platform: Platform;
+  /** Set when the spelling was accepted but is not the canonical one. */
+  warning?: string;
+}
+
+export class PlatformError extends Error {}
+
+export function parsePlatform(spec: string): ParsedPlatform {
+  const raw = spec.trim();
+  const lower = raw.toLowerCase();
+  if (wasmAliases.has(lower)) {
+    const warning = lower === 'wasi/wasm' ? undefined : `platform "${raw}" is read as "wasi/wasm"`;
+    return { platform: { ...WASI_WASM }, warning };
+  }
+  if (lower === 'wasm/wasi' || lower === 'wasm32/wasi') {
+    return { platform: { ...WASI_WASM }, warning: `platform "${raw}" has os and architecture reversed; read as "wasi/wasm"` };
+  }
+  if (lower === 'linux/wasm' || lower === 'linux/wasm32') {
+    return { platform: { ...WASI_WASM }, warning: `platform "${raw}" is not a wasm platform runtimes match; read as "wasi/wasm"` };
+  }
+  const parts = lower.split('/');
+  if (raw === '' || parts.length > 3 || parts.some((p) => !/^[a-z0-9_.-]+$/.test(p))) {
+    throw new PlatformError(`"${raw}": unknown operating system or architecture: invalid argument`);
+  }
+  let os: string;
+  let arch: string;
+  let variant = '';
+  if (parts.length === 1) {
+    // A lone word is an OS if known, else an architecture on the default OS (containerd's rule).
+    if (knownOS.has(parts[0])) {
+      os = parts[0];
+      arch = 'amd64';
+    } else {
+      os = 'linux';
+      arch = parts[0];
+    }
+  } else {
+    [os, arch, variant = ''] = parts;
+  }
+  return { platform: normalizePlatform({ os, architecture: arch, variant }) };
+}
+
+const knownOS = new Set([
+  'aix', 'android', 'darwin', 'dragonfly', 'freebsd', 'hurd', 'illumos', 'ios', 'js', 'linux',
+  'nacl', 'netbsd', 'openbsd', 'plan9', 'solaris', 'windows', 'zos', 'wasi', 'wasip1', 'wasip2',
+]);
+
+/** containerd's Normalize: canonical architecture names, default variants dropped or added. */
+export function normalizePlatform(p: Platform): Platform {
+  const os = p.os.toLowerCase() === 'macos' ? 'darwin' : p.os.toLowerCase();
+  let arch = p.architecture.toLowerCase();
+  let variant = (p.variant ?? '').toLowerCase();
+  switch (arch) {
+    case 'i386':
+    case 'i486':
+    case 'i586':
+    case 'i686':
+      arch = '386';
+      variant = '';
+      break;
+    case 'x86_64':
+    case 'x86-64':
+    case 'amd64':
+      arch = 'amd64';
+      if (variant === 'v1') variant = '';
+      break;
+    case 'aarch64':
+    case 'arm64':
+      arch = 'arm64';
+      if (variant === '8' || variant === 'v8' || variant === 'v8.0') variant = '';
+      break;
+    case 'armhf':
+      arch = 'arm';
+      variant = 'v7';
+      break;
+    case 'armel':
+      arch = 'arm';
+      variant = 'v6';
+      break;
+    case 'arm':
+      if (variant === '' || variant === '7') variant = 'v7';
+      else if (/^[5-8]$/.test(variant)) variant = 'v' + variant;
+      break;
+    case 'wasm32':
+      if (os === 'wasi' || os === 'wasip1') arch = 'wasm';
+      break;
+  }
+  const out: Platform = { os: os === 'wasip1' && arch === 'wasm' ? 'wasi' : os, architecture: arch };
+  if (variant) out.variant = variant;
+  if (p.osVersion) out.osVersion = p.osVersion;
+  if (p.osFeatures?.length) out.osFeatures = [...p.osFeatures];
+  return out;
+}
+
+/** "linux/arm/v7", "wasi/wasm": the platform ID used for refs and config keys. */
+export function platformID(p: Platform): string {
+  return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+
+export function isWasm(p: Platform): boolean {
+  return p.architecture === 'wasm';
+}
+
+export function samePlatform(a: Platform, b: Platform): boolean {
+  return platformID(normalizePlatform(a)) === platformID(normalizePlatform(b));
+}
+
+/** Parses the comma-separated `platform` option; an empty value means none. */
+export function parsePlatformList(value: string | undefined): ParsedPlatform[] {
+  if (!value) return [];
+  const seen = new Set<string>();
+  const out: ParsedPlatform[] = [];
+  for (const part of value.split(',')) {
+    if (!part.trim()) continue;
+    const parsed = parsePlatform(part);
+    const id = platformID(parsed.platform);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push(parsed);
+  }
+  return out;
+}

@@ -1,0 +1,94 @@
+import type { Instruction, Stage } from '../dockerfile/index.js';
+import type { Platform, State } from '../llb/index.js';
+import { EnvList } from './env.js';
+import type { ImageConfig } from './image.js';
+import { platformID } from './platform.js';
+
+/** A command to dispatch, with the stages it reads from (COPY --from, RUN --mount from). */
+export interface Command {
+  instruction: Instruction;
+  sources: (StageState | undefined)[];
+  isOnBuild: boolean;
+}
+
+/**
+ * Per-stage dispatch state. What Go's llb.State carries as metadata (env, dir, user) is kept
+ * here beside the filesystem state, and passed explicitly to each exec.
+ */
+export class StageState {
+  /** "build", or "stage-N" for an unnamed stage, or "" when the Dockerfile has one stage. */
+  stageName: string;
+  base?: StageState;
+  platform?: Platform;
+  /** Set when the platform came from the Dockerfile (`FROM --platform`), not from the target. */
+  explicitPlatform = false;
+  /** Set when a wasm target moved this stage to the build platform. */
+  placedOnBuildPlatform = false;
+  state!: State;
+  image!: ImageConfig;
+  env = EnvList.empty();
+  cwd = '/';
+  user = '';
+  buildArgs: { key: string; value?: string }[] = [];
+  commands: Command[] = [];
+  deps = new Set<StageState>();
+  dispatched = false;
+  resolved = false;
+  initialised = false;
+  onBuildInit = false;
+  ignoreCache = false;
+  workdirSet = false;
+  cmdSet = false;
+  cmdTotal = 0;
+  cmdIndex = 0;
+  cmdIsOnBuild = false;
+  /** For a COPY --from / --mount from=<image> that is not a stage. */
+  unregistered = false;
+
+  constructor(
+    readonly index: number,
+    readonly stage: Stage,
+    public baseName: string,
+  ) {
+    this.stageName = stage.name ?? `stage-${index}`;
+  }
+
+  get name(): string | undefined {
+    return this.stage.name;
+  }
+
+  /** Inherits what the base stage produced, as Go's dispatchState.init. */
+  init(): void {
+    if (this.initialised || !this.base) return;
+    this.initialised = true;
+    const b = this.base;
+    this.state = b.state;
+    this.platform = b.platform;
+    this.placedOnBuildPlatform = b.placedOnBuildPlatform;
+    this.image = structuredClone(b.image);
+    delete this.image.config.OnBuild;
+    this.env = b.env;
+    this.cwd = b.cwd;
+    this.user = b.user;
+    this.workdirSet = b.workdirSet;
+    this.buildArgs = [...this.buildArgs, ...b.buildArgs];
+  }
+
+  /** BuildKit's progress prefix: "[build 2/5] RUN ...", with the platform in multi-platform builds. */
+  prefixCommand(text: string, prefixPlatform: boolean): string {
+    if (this.cmdTotal === 0) return text;
+    let out = '[';
+    if (prefixPlatform && this.platform) out += platformID(this.platform) + ' ';
+    if (this.stageName) out += this.stageName + ' ';
+    this.cmdIndex++;
+    const width = 1 + Math.floor(Math.log10(this.cmdTotal));
+    out += `${String(this.cmdIndex).padStart(width)}/${this.cmdTotal}] `;
+    if (this.cmdIsOnBuild) out += 'ONBUILD ';
+    return out + text;
+  }
+}
+
+export function uppercaseCmd(text: string): string {
+  const i = text.indexOf(' ');
+  return i < 0 ? text.toUpperCase() : text.slice(0, i).toUpperCase() + text.slice(i);
+}
