@@ -8,12 +8,12 @@
  *   secret and ssh mounts leave the field unset as Go does;
  * - an output mounted twice uses one input slot; scratch mounts use input -1;
  * - Meta.removeMountStubsRecursive is always true; Op.platform is the given platform, else the
- *   platform of the base State, else the process's platform.
+ *   platform of the base State, else the marshal default platform.
  */
 import { MountType, NetMode, SecurityMode, CacheSharingOpt } from '../pb/index.js';
 import { compareBytewise } from './encode.js';
 import type * as pb from '../pb/index.js';
-import { defaultPlatform, normalizePlatform, toPbPlatform, type Platform } from './platform.js';
+import { normalizePlatform, toPbPlatform, type Platform } from './platform.js';
 import { newState, type State } from './state.js';
 import { InputSlots, Vertex, uniqueOutputs, type BuildContext, type Built, type Constraints, type Output } from './vertex.js';
 
@@ -104,12 +104,13 @@ export class ExecOp extends Vertex {
   build(ctx: BuildContext): Built {
     const o = this.opts;
     const caps = new Set<string>();
-    const platform = o.platform ?? this.fsMounts.find((m) => m.type === 'root')!.source.getPlatform() ?? defaultPlatform();
+    const platform = o.platform ?? this.fsMounts.find((m) => m.type === 'root')!.source.getPlatform() ?? ctx.defaultPlatform;
     let env = [...o.env];
     if (this.ssh.length > 0 && !hasEnv(env, 'SSH_AUTH_SOCK')) env.push(`SSH_AUTH_SOCK=${this.ssh[0].dest}`);
     if (ctx.caps) {
       if (ctx.caps.has('exec.meta.setsdefaultpath')) caps.add('exec.meta.setsdefaultpath');
-      else if (platform.os !== 'windows' && !hasEnv(env, 'PATH')) env = [...env, `PATH=${DEFAULT_PATH_UNIX}`];
+      // Go looks at the marshal platform here, not the op's.
+      else if (ctx.defaultPlatform.os !== 'windows' && !hasEnv(env, 'PATH')) env = [...env, `PATH=${DEFAULT_PATH_UNIX}`];
     }
 
     const meta: pb.Meta = { args: [...o.args], env, cwd: o.cwd };

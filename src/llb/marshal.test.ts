@@ -5,6 +5,7 @@ import { diff } from './diff.js';
 import { FileAction } from './fileop.js';
 import { decodeDefinition, marshal } from './marshal.js';
 import { merge } from './merge.js';
+import { defaultPlatform } from './platform.js';
 import { image, local } from './source.js';
 import { scratch } from './state.js';
 import type { Constraints } from './vertex.js';
@@ -145,6 +146,18 @@ describe('marshal', () => {
     caps.add('mergeop');
     caps.delete('platform');
     expect(() => marshal(g, { caps })).toThrow('the daemon does not support platforms (missing LLB capability "platform")');
+  });
+
+  it('gives image and exec ops without a platform the default platform', () => {
+    const wasi = { os: 'wasi', architecture: 'wasm' };
+    const st = image('busybox').run({ args: ['x'], env: [], cwd: '/' }).root();
+    const platforms = (d: ReturnType<typeof marshal>) => decodeDefinition(d).map((o) => o.op.platform);
+    expect(platforms(marshal(st, { defaultPlatform: wasi }))).toEqual([{ Architecture: 'wasm', OS: 'wasi' }, { Architecture: 'wasm', OS: 'wasi' }, undefined]);
+    const host = defaultPlatform();
+    expect(platforms(marshal(st))[0]).toEqual({ Architecture: host.architecture, OS: host.os, ...(host.variant ? { Variant: host.variant } : {}) });
+    // An explicit or inherited platform wins over the default.
+    const pinned = image('busybox', { platform: amd64 }).run({ args: ['x'], env: [], cwd: '/' }).root();
+    expect(platforms(marshal(pinned, { defaultPlatform: wasi }))[1]).toEqual({ Architecture: 'amd64', OS: 'linux' });
   });
 
   it('reports the first op in def order that needs a missing cap', () => {

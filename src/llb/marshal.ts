@@ -14,6 +14,7 @@ import type * as pb from '../pb/index.js';
 import type { SourceRange } from '../util/located.js';
 import { CapabilityError } from './caps.js';
 import { decodeMessage, digestOf, encodeCanonical, sortedRecord } from './encode.js';
+import { defaultPlatform, type Platform } from './platform.js';
 import type { State } from './state.js';
 import type { BuildContext, Constraints, Output, Vertex } from './vertex.js';
 
@@ -22,12 +23,17 @@ export interface MarshalOptions {
   sourceInfo?: { filename: string; data: Uint8Array; language?: string };
   /** LLB caps the daemon advertises; a needed cap missing from the set throws CapabilityError. */
   caps?: ReadonlySet<string>;
+  /**
+   * The platform of image and exec ops that have none of their own (Go's
+   * `SetMarshalDefaults(llb.Platform(p))`); defaults to this process's platform, as in Go.
+   */
+  defaultPlatform?: Platform;
 }
 
 export function marshal(state: State, opts: MarshalOptions = {}): pb.Definition {
   const result = state.output();
   if (!result) return { def: [] };
-  const m = new Marshaller(opts.caps);
+  const m = new Marshaller(opts.caps, opts.defaultPlatform ?? defaultPlatform());
   const head: pb.Input = m.input(result);
 
   const terminal = encodeCanonical('pb.Op', { inputs: [head] });
@@ -65,9 +71,11 @@ class Marshaller implements BuildContext {
   readonly #inDef = new Set<string>();
   readonly #locations = new Map<string, SourceRange[][]>();
   readonly #caps: ReadonlySet<string> | undefined;
+  readonly defaultPlatform: Platform;
 
-  constructor(caps: ReadonlySet<string> | undefined) {
+  constructor(caps: ReadonlySet<string> | undefined, platform: Platform) {
     this.#caps = caps;
+    this.defaultPlatform = platform;
   }
 
   get caps(): ReadonlySet<string> | undefined {

@@ -5,10 +5,10 @@
 import type * as pb from '../pb/index.js';
 import { sortedRecord } from './encode.js';
 import { join } from './gopath.js';
-import { defaultPlatform, normalizePlatform, toPbPlatform, type Platform } from './platform.js';
+import { normalizePlatform, toPbPlatform, type Platform } from './platform.js';
 import { formatImageRef, parseImageRef, tagNameOnly, withDigest } from './reference.js';
 import { newState, type State } from './state.js';
-import { Vertex, type Built, type Constraints, type Output } from './vertex.js';
+import { Vertex, type BuildContext, type Built, type Constraints, type Output } from './vertex.js';
 
 export class SourceOp extends Vertex {
   readonly kind = 'source';
@@ -17,7 +17,7 @@ export class SourceOp extends Vertex {
     readonly identifier: string,
     readonly attrs: Readonly<Record<string, string>>,
     readonly caps: readonly string[],
-    /** Set for image sources only; undefined there means the process's platform. */
+    /** Set for image sources only; undefined there means the marshal default platform. */
     readonly platform: Platform | undefined,
     readonly platformSpecific: boolean,
     c: Constraints | undefined,
@@ -29,11 +29,11 @@ export class SourceOp extends Vertex {
     return [];
   }
 
-  build(): Built {
+  build(ctx: BuildContext): Built {
     const source: pb.SourceOp = { identifier: this.identifier };
     if (Object.keys(this.attrs).length > 0) source.attrs = sortedRecord({ ...this.attrs });
     const op: pb.Op = { source };
-    if (this.platformSpecific) op.platform = toPbPlatform(this.platform ?? defaultPlatform());
+    if (this.platformSpecific) op.platform = toPbPlatform(this.platform ?? ctx.defaultPlatform);
     op.constraints = {};
     return { op, caps: [...this.caps] };
   }

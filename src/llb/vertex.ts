@@ -5,6 +5,7 @@
  */
 import type * as pb from '../pb/index.js';
 import type { SourceRange } from '../util/located.js';
+import type { Platform } from './platform.js';
 
 /** Shared option type, accepted by every op constructor. Never part of op bytes. */
 export interface Constraints {
@@ -27,6 +28,8 @@ export interface Output {
 export interface BuildContext {
   /** LLB caps the daemon advertises, when known (MarshalOptions.caps). */
   readonly caps?: ReadonlySet<string>;
+  /** The platform of image and exec ops that were given none and inherited none. */
+  readonly defaultPlatform: Platform;
   /** The pb.Input naming an output; its vertex is marshalled first when needed. */
   input(out: Output): pb.Input;
 }
