@@ -1,4 +1,4 @@
-import { parseDockerfile, type ParsedDockerfile } from '../dockerfile/index.js';
+import { applyLintConfig, parseDockerfile, parseLintOptions, type ParsedDockerfile } from '../dockerfile/index.js';
 import { local, marshal, type Definition, type Platform } from '../llb/index.js';
 import { LocatedError } from '../util/located.js';
 import { convert, type ConvertResult, type ResolvedImage } from './convert.js';
@@ -52,6 +52,7 @@ export async function build(daemon: Daemon, inputs: FrontendInputs, finish?: Fin
   const buildPlatform = normalizePlatform(inputs.workers[0]?.platforms[0] ?? { os: 'linux', architecture: hostArch[process.arch] ?? process.arch });
   const { dockerfile, source, ignore } = await readDefinition(daemon, inputs, opts);
   const parsed = withSource(source, () => parseDockerfile(Buffer.from(source.data).toString('utf8')));
+  await withSourceAsync(source, () => applyChecks(daemon, parsed, opts));
   const context = local('context', {
     sessionId: inputs.sessionId,
     excludePatterns: ignore.length ? ignore : undefined,
@@ -86,6 +87,19 @@ export async function build(daemon: Daemon, inputs: FrontendInputs, finish?: Fin
   );
   void dockerfile;
   return describeResult(results, opts.multiPlatform);
+}
+
+/**
+ * The parser's checks, filtered by `# check=` or BUILDKIT_DOCKERFILE_CHECK: each becomes a
+ * warning, or the build fails when the config says error=true. Checked before any image is
+ * resolved, so a lint failure is reported at once.
+ */
+async function applyChecks(daemon: Daemon, parsed: ParsedDockerfile, opts: BuildOptions): Promise<void> {
+  const value = opts.buildArgs.get('BUILDKIT_DOCKERFILE_CHECK') ?? parsed.directives.check ?? '';
+  const cfg = parseLintOptions(value);
+  const { warnings, error } = applyLintConfig(parsed.warnings, cfg);
+  if (error) throw error;
+  for (const w of warnings) await daemon.warn?.(w.message, { range: w.range }).catch(() => undefined);
 }
 
 interface Definitionfile {
@@ -132,7 +146,6 @@ async function readDefinition(daemon: Daemon, inputs: FrontendInputs, opts: Buil
       throw new Error(`failed to read dockerfile: open ${filename}: no such file or directory`);
     } else throw err;
   }
-  if (data.length === 0) throw new Error('the Dockerfile cannot be empty');
   let ignoreText: string | undefined;
   try {
     ignoreText = Buffer.from(await daemon.readFile(dfRef, `${filename}.dockerignore`)).toString('utf8');
