@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { WASI } from 'node:wasi';
 
+/** The WebAssembly global: the ES2022 lib this project compiles against does not declare it. */
+const wasm = (globalThis as unknown as { WebAssembly: { compile(b: Uint8Array): Promise<object>; instantiate(m: object, i: object): Promise<object> } }).WebAssembly;
+
 export async function runWasi(file: string, args: string[] = []): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wasi-run-'));
   const out = path.join(dir, 'stdout');
@@ -12,8 +15,8 @@ export async function runWasi(file: string, args: string[] = []): Promise<{ exit
   const stderr = fs.openSync(err, 'w');
   try {
     const wasi = new WASI({ version: 'preview1', args: [path.basename(file), ...args], env: {}, stdout, stderr, returnOnExit: true });
-    const module = await WebAssembly.compile(fs.readFileSync(file));
-    const instance = await WebAssembly.instantiate(module, wasi.getImportObject() as WebAssembly.Imports);
+    const module = await wasm.compile(fs.readFileSync(file));
+    const instance = await wasm.instantiate(module, wasi.getImportObject());
     const exitCode = wasi.start(instance);
     return { exitCode, stdout: fs.readFileSync(out, 'utf8'), stderr: fs.readFileSync(err, 'utf8') };
   } finally {
