@@ -9,9 +9,10 @@ FROM ${NODE_IMAGE}
 
 # What BuildKit may expect from this frontend: the one place to change them.
 #   network.none: run the frontend container without network
-#   caps: frontend capabilities we implement (comma separated)
+#   caps: frontend capabilities we implement (comma separated; none yet:
+#         frontend inputs, subrequests and named contexts are not read)
 LABEL moby.buildkit.frontend.network.none="true" \
-      moby.buildkit.frontend.caps="moby.buildkit.frontend.inputs"
+      moby.buildkit.frontend.caps=""
 
 COPY dist/frontend.cjs /opt/wasm-frontend/frontend.cjs
 WORKDIR /
