@@ -80,7 +80,7 @@ export async function build(daemon: Daemon, inputs: FrontendInputs, finish?: Fin
         }),
       );
       if (finish) r = await withSourceAsync(source, () => finish(r, { daemon, opts, dockerfile: parsed }));
-      const definition = withSource(source, () => marshal(r.state, { caps: daemon.caps.llb, sourceInfo: source }));
+      const definition = withSource(source, () => marshal(r.state, { caps: daemon.caps.llb, sourceInfo: source, defaultPlatform: r.platform }));
       const res = await daemon.solve({ definition, cacheImports: opts.cacheImports });
       return { id: platformID(r.platform), ref: res.ref?.id ?? '', result: r };
     }),
