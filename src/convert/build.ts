@@ -1,5 +1,5 @@
 import { applyLintConfig, parseDockerfile, parseLintOptions, type ParsedDockerfile } from '../dockerfile/index.js';
-import { local, marshal, type Definition, type Platform } from '../llb/index.js';
+import { defaultPlatform, local, marshal, type Definition, type Platform } from '../llb/index.js';
 import { LocatedError } from '../util/located.js';
 import { convert, type ConvertResult, type ResolvedImage } from './convert.js';
 import { parseDockerignore } from './dockerignore.js';
@@ -41,15 +41,13 @@ export interface BuildResult {
 /** A hook that post-processes one platform's result (the wasm image step plugs in here). */
 export type Finisher = (r: ConvertResult, ctx: { daemon: Daemon; opts: BuildOptions; dockerfile: ParsedDockerfile }) => Promise<ConvertResult>;
 
-const hostArch: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', s390x: 's390x', ppc64: 'ppc64le', riscv64: 'riscv64' };
-
 /**
  * The whole frontend: read the inputs, convert per target platform, solve, and describe the
  * result. Reads as a list of named steps.
  */
 export async function build(daemon: Daemon, inputs: FrontendInputs, finish?: Finisher): Promise<BuildResult> {
   const opts = readBuildOptions(inputs.opts);
-  const buildPlatform = normalizePlatform(inputs.workers[0]?.platforms[0] ?? { os: 'linux', architecture: hostArch[process.arch] ?? process.arch });
+  const buildPlatform = normalizePlatform(inputs.workers[0]?.platforms[0] ?? defaultPlatform());
   const { dockerfile, source, ignore } = await readDefinition(daemon, inputs, opts);
   const parsed = withSource(source, () => parseDockerfile(Buffer.from(source.data).toString('utf8')));
   await withSourceAsync(source, () => applyChecks(daemon, parsed, opts));

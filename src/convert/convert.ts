@@ -6,6 +6,7 @@ import { dispatch, type DispatchContext } from './dispatch.js';
 import { EnvList } from './env.js';
 import { DEFAULT_PATH, emptyImage, parseImageConfig, type ImageConfig } from './image.js';
 import { isWasm, normalizePlatform, parsePlatform, platformID } from './platform.js';
+import type { BuildOptions } from './options.js';
 import { parseMount } from './runmount.js';
 import { StageState, type Command } from './stage.js';
 
@@ -19,24 +20,17 @@ export interface ResolvedImage {
 /** Resolves an image reference for a platform; memoised by the caller across platforms. */
 export type ImageResolver = (ref: string, platform: Platform, logName: string) => Promise<ResolvedImage>;
 
-export interface ConvertOptions {
+/** The build options that shape the conversion, plus what the builder resolved. */
+export interface ConvertOptions
+  extends Pick<
+    BuildOptions,
+    'target' | 'buildArgs' | 'labels' | 'multiPlatform' | 'imageResolveMode' | 'noCache' | 'extraHosts' | 'shmSize' | 'ulimits' | 'networkMode' | 'hostname' | 'cgroupParent'
+  > {
   dockerfile: ParsedDockerfile;
-  target?: string;
   targetPlatform: Platform;
   /** True when no `platform` option was given: the target is the build platform. */
   implicitTarget: boolean;
   buildPlatform: Platform;
-  buildArgs: ReadonlyMap<string, string>;
-  labels: ReadonlyMap<string, string>;
-  multiPlatform: boolean;
-  imageResolveMode: 'default' | 'pull' | 'local';
-  noCache?: ReadonlySet<string>;
-  extraHosts: { host: string; ip: string }[];
-  shmSize: number;
-  ulimits: { name: string; soft: number; hard: number }[];
-  networkMode: 'sandbox' | 'host' | 'none';
-  hostname?: string;
-  cgroupParent?: string;
   llbCaps: ReadonlySet<string>;
   /** The main build context (local://context with the .dockerignore excludes). */
   context: State;

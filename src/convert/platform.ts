@@ -1,4 +1,4 @@
-import type { Platform } from '../llb/index.js';
+import { formatPlatform, normalizePlatform as normalizeContainerd, type Platform } from '../llb/index.js';
 
 /**
  * Platform parsing and normalisation, as containerd's `platforms` package does it, plus the
@@ -59,57 +59,16 @@ const knownOS = new Set([
   'nacl', 'netbsd', 'openbsd', 'plan9', 'solaris', 'windows', 'zos', 'wasi', 'wasip1', 'wasip2',
 ]);
 
-/** containerd's Normalize: canonical architecture names, default variants dropped or added. */
+/** containerd's Normalize, with the wasm spellings folded into wasi/wasm. */
 export function normalizePlatform(p: Platform): Platform {
-  const os = p.os.toLowerCase() === 'macos' ? 'darwin' : p.os.toLowerCase();
-  let arch = p.architecture.toLowerCase();
-  let variant = (p.variant ?? '').toLowerCase();
-  switch (arch) {
-    case 'i386':
-    case 'i486':
-    case 'i586':
-    case 'i686':
-      arch = '386';
-      variant = '';
-      break;
-    case 'x86_64':
-    case 'x86-64':
-    case 'amd64':
-      arch = 'amd64';
-      if (variant === 'v1') variant = '';
-      break;
-    case 'aarch64':
-    case 'arm64':
-      arch = 'arm64';
-      if (variant === '8' || variant === 'v8' || variant === 'v8.0') variant = '';
-      break;
-    case 'armhf':
-      arch = 'arm';
-      variant = 'v7';
-      break;
-    case 'armel':
-      arch = 'arm';
-      variant = 'v6';
-      break;
-    case 'arm':
-      if (variant === '' || variant === '7') variant = 'v7';
-      else if (/^[5-8]$/.test(variant)) variant = 'v' + variant;
-      break;
-    case 'wasm32':
-      if (os === 'wasi' || os === 'wasip1') arch = 'wasm';
-      break;
-  }
-  const out: Platform = { os: os === 'wasip1' && arch === 'wasm' ? 'wasi' : os, architecture: arch };
-  if (variant) out.variant = variant;
-  if (p.osVersion) out.osVersion = p.osVersion;
-  if (p.osFeatures?.length) out.osFeatures = [...p.osFeatures];
-  return out;
+  const n = normalizeContainerd(p);
+  const wasmOS = n.os === 'wasi' || n.os === 'wasip1';
+  if (wasmOS && (n.architecture === 'wasm' || n.architecture === 'wasm32')) return { ...n, os: 'wasi', architecture: 'wasm' };
+  return n;
 }
 
 /** "linux/arm/v7", "wasi/wasm": the platform ID used for refs and config keys. */
-export function platformID(p: Platform): string {
-  return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
-}
+export const platformID = formatPlatform;
 
 export function isWasm(p: Platform): boolean {
   return p.architecture === 'wasm';
