@@ -34,7 +34,6 @@ export class StageState {
   deps = new Set<StageState>();
   dispatched = false;
   resolved = false;
-  initialised = false;
   onBuildInit = false;
   ignoreCache = false;
   workdirSet = false;
@@ -57,10 +56,13 @@ export class StageState {
     return this.stage.name;
   }
 
-  /** Inherits what the base stage produced, as Go's dispatchState.init. */
+  /**
+   * Inherits what the base stage produced, as Go's dispatchState.init. Called once when stages
+   * are resolved (to see the base image's ONBUILD triggers) and again right before dispatch,
+   * when the base stage has run its own commands.
+   */
   init(): void {
-    if (this.initialised || !this.base) return;
-    this.initialised = true;
+    if (!this.base) return;
     const b = this.base;
     this.state = b.state;
     this.platform = b.platform;
@@ -71,7 +73,7 @@ export class StageState {
     this.cwd = b.cwd;
     this.user = b.user;
     this.workdirSet = b.workdirSet;
-    this.buildArgs = [...this.buildArgs, ...b.buildArgs];
+    this.buildArgs = [...b.buildArgs];
   }
 
   /** BuildKit's progress prefix: "[build 2/5] RUN ...", with the platform in multi-platform builds. */
