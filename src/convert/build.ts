@@ -1,5 +1,5 @@
 import { applyLintConfig, parseDockerfile, parseLintOptions, type ParsedDockerfile } from '../dockerfile/index.js';
-import { defaultPlatform, local, marshal, type Definition, type Platform } from '../llb/index.js';
+import { defaultPlatform, local, marshal, type Definition, type Platform, type State } from '../llb/index.js';
 import { LocatedError } from '../util/located.js';
 import { convert, type ConvertResult, type ResolvedImage } from './convert.js';
 import { parseDockerignore } from './dockerignore.js';
@@ -38,19 +38,40 @@ export interface BuildResult {
   metadata: Record<string, Uint8Array>;
 }
 
-/** A hook that post-processes one platform's result (the wasm image step plugs in here). */
-export type Finisher = (r: ConvertResult, ctx: { daemon: Daemon; opts: BuildOptions; dockerfile: ParsedDockerfile }) => Promise<ConvertResult>;
+/** One platform's converted and solved result. */
+export interface PlatformResult {
+  result: ConvertResult;
+  /** The solved ref ("" for an empty filesystem). */
+  ref: string;
+}
+
+export interface FinishContext {
+  daemon: Daemon;
+  opts: BuildOptions;
+  dockerfile: ParsedDockerfile;
+  /** Marshals and solves a state the way the build's own result was solved. */
+  solve(state: State): Promise<string>;
+}
+
+/**
+ * Where the wasm layer plugs in without the converter knowing it: `prepare` rewrites the parsed
+ * Dockerfile before conversion, `finish` inspects and may replace each solved result.
+ */
+export interface Extensions {
+  prepare?(parsed: ParsedDockerfile, ctx: { opts: BuildOptions; buildPlatform: Platform; targets: Platform[] }): ParsedDockerfile;
+  finish?(r: PlatformResult, ctx: FinishContext): Promise<PlatformResult>;
+}
 
 /**
  * The whole frontend: read the inputs, convert per target platform, solve, and describe the
  * result. Reads as a list of named steps.
  */
-export async function build(daemon: Daemon, inputs: FrontendInputs, finish?: Finisher): Promise<BuildResult> {
+export async function build(daemon: Daemon, inputs: FrontendInputs, ext: Extensions = {}): Promise<BuildResult> {
   const opts = readBuildOptions(inputs.opts);
   const buildPlatform = normalizePlatform(inputs.workers[0]?.platforms[0] ?? defaultPlatform());
   const { dockerfile, source, ignore } = await readDefinition(daemon, inputs, opts);
-  const parsed = withSource(source, () => parseDockerfile(Buffer.from(source.data).toString('utf8')));
-  await withSourceAsync(source, () => applyChecks(daemon, parsed, opts));
+  const parsedText = withSource(source, () => parseDockerfile(Buffer.from(source.data).toString('utf8')));
+  await withSourceAsync(source, () => applyChecks(daemon, parsedText, opts));
   const context = local('context', {
     sessionId: inputs.sessionId,
     excludePatterns: ignore.length ? ignore : undefined,
@@ -60,11 +81,12 @@ export async function build(daemon: Daemon, inputs: FrontendInputs, finish?: Fin
   const resolveImage = memoResolver(daemon);
   const implicit = opts.platforms.length === 0;
   const targets = implicit ? [buildPlatform] : opts.platforms.map((p) => p.platform);
+  const parsed = ext.prepare ? withSource(source, () => ext.prepare!(parsedText, { opts, buildPlatform, targets })) : parsedText;
   for (const p of opts.platforms) if (p.warning) await daemon.warn?.(p.warning).catch(() => undefined);
 
   const results = await Promise.all(
     targets.map(async (targetPlatform) => {
-      let r = await withSourceAsync(source, () =>
+      const r = await withSourceAsync(source, () =>
         convert({
           ...opts,
           dockerfile: parsed,
@@ -77,10 +99,14 @@ export async function build(daemon: Daemon, inputs: FrontendInputs, finish?: Fin
           warn: (message, range) => void daemon.warn?.(message, { range }).catch(() => undefined),
         }),
       );
-      if (finish) r = await withSourceAsync(source, () => finish(r, { daemon, opts, dockerfile: parsed }));
-      const definition = withSource(source, () => marshal(r.state, { caps: daemon.caps.llb, sourceInfo: source, defaultPlatform: r.platform }));
-      const res = await daemon.solve({ definition, cacheImports: opts.cacheImports });
-      return { id: platformID(r.platform), ref: res.ref?.id ?? '', result: r };
+      const solve = async (state: State) => {
+        const definition = withSource(source, () => marshal(state, { caps: daemon.caps.llb, sourceInfo: source, defaultPlatform: r.platform }));
+        const res = await daemon.solve({ definition, cacheImports: opts.cacheImports });
+        return res.ref?.id ?? '';
+      };
+      let done: PlatformResult = { result: r, ref: await solve(r.state) };
+      if (ext.finish) done = await withSourceAsync(source, () => ext.finish!(done, { daemon, opts, dockerfile: parsed, solve }));
+      return { id: platformID(done.result.platform), ref: done.ref, result: done.result };
     }),
   );
   void dockerfile;

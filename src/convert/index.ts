@@ -1,4 +1,4 @@
-export { build, type BuildResult, type Daemon, type Finisher, type FrontendInputs } from './build.js';
+export { build, type BuildResult, type Daemon, type Extensions, type FinishContext, type FrontendInputs, type PlatformResult } from './build.js';
 export { convert, type ConvertOptions, type ConvertResult, type ImageResolver } from './convert.js';
 export { UnsupportedFeatureError } from './errors.js';
 export { emptyImage, type ImageConfig } from './image.js';
