@@ -19,6 +19,8 @@ export interface Daemon {
     evaluate?: boolean;
   }): Promise<{ ref?: { id: string }; metadata?: Record<string, Uint8Array> }>;
   readFile(ref: string, path: string, range?: { offset: number; length: number }): Promise<Uint8Array>;
+  /** Lists one directory of a solved ref; mode is a Go os.FileMode (directory = bit 31). */
+  readDir(ref: string, path: string): Promise<{ path?: string; mode?: number; size?: number }[]>;
   resolveImageConfig(
     ref: string,
     opts: { platform?: Platform; resolveMode?: string; logName?: string },
