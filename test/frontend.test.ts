@@ -1,10 +1,12 @@
 // The real frontend bundle against the gateway harness: what BuildKit would receive for the
 // examples in testdata, on dockerd 20.10's caps, for wasi/wasm and linux targets alike.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bundleEntry } from './harness/bundle.js';
-import { runHarness, type HarnessOptions, type HarnessRun } from './harness/index.js';
+import { runHarness, type HarnessOptions, type HarnessRun, type HarnessSolve } from './harness/index.js';
+import { wasmCommand } from './wasm-fixture.js';
 
 const top = path.resolve(__dirname, '..');
 const TOOLCHAIN = 'docker.io/local/wasm-toolchain:bookworm';
@@ -16,10 +18,22 @@ const toolchainConfig = {
 };
 
 let bundle: string;
+/** What the build stage "produced": the folder served for solves that run commands. */
+let built: string;
 beforeAll(async () => {
   bundle = await bundleEntry('frontend/main.ts');
+  built = fs.mkdtempSync(path.join(os.tmpdir(), 'frontend-built-'));
+  fs.writeFileSync(path.join(built, 'hello.wasm'), wasmCommand({ custom: [['.debug_info', 4096]] }));
 }, 120_000);
-afterAll(() => fs.rmSync(path.dirname(bundle), { recursive: true, force: true }));
+afterAll(() => {
+  fs.rmSync(path.dirname(bundle), { recursive: true, force: true });
+  fs.rmSync(built, { recursive: true, force: true });
+});
+
+/** A solve whose graph runs commands is answered with the `built` folder, as if it had run. */
+function servesBuilt(solve: HarnessSolve) {
+  return solve.ops.some((o) => o.op.exec) && !solve.ops.some((o) => o.op.file?.actions?.some((a) => a.mkfile)) ? { dir: built } : undefined;
+}
 
 function run(dir: string, opts: Record<string, string>, over: Partial<HarnessOptions> = {}): Promise<HarnessRun> {
   return runHarness({
@@ -29,6 +43,7 @@ function run(dir: string, opts: Record<string, string>, over: Partial<HarnessOpt
     // the toolchain exists only for linux/amd64, as a real single-platform local image
     images: { [TOOLCHAIN]: { config: toolchainConfig, platforms: ['linux/amd64'] } },
     timeoutMs: 20_000,
+    onSolve: servesBuilt,
     ...over,
   });
 }
@@ -39,9 +54,10 @@ function config(r: HarnessRun, key = 'containerimage.config') {
   return JSON.parse(raw.toString('utf8'));
 }
 
-/** The exec ops of the last solve (the build), with their platform. */
+/** The exec ops of the build solve, with their platform. */
 function execs(r: HarnessRun) {
-  return r.solves.at(-1)!.ops.filter((o) => o.op.exec).map((o) => ({ args: o.op.exec!.meta!.args, platform: o.op.platform }));
+  const ops = new Map(r.solves.flatMap((s) => s.ops).map((o) => [o.digest, o.op]));
+  return [...ops.values()].filter((op) => op.exec).map((op) => ({ args: op.exec!.meta!.args, platform: op.platform }));
 }
 
 describe('rust-hello through the frontend', () => {
@@ -125,7 +141,7 @@ describe('image config of a linux build', () => {
         'CMD ["run"]',
       ]);
       // the RUN sees the ARG as an environment variable, in the working directory
-      const exec = r.solves.at(-1)!.ops.find((o) => o.op.exec)!.op.exec!;
+      const exec = r.solves.flatMap((x) => x.ops).find((o) => o.op.exec)!.op.exec!;
       expect(exec.meta!.env).toContain('GREETING=hi');
       expect(exec.meta!.cwd).toBe('/app');
     } finally {

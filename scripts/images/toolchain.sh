@@ -25,7 +25,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 IMAGE="${TOOLCHAIN_IMAGE:-local/wasm-toolchain:bookworm}"
 SUITE=bookworm
 CACHE_DIR="${CACHE_DIR:-/var/cache/wasm-frontend}"
-PACKAGES="rustc cargo libstd-rust-dev-wasm32 clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 binaryen"
+PACKAGES="rustc cargo libstd-rust-dev-wasm32 clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 binaryen nodejs"
 IMAGE_PATH=/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/lib/llvm-14/bin
 # Bump when the rootfs post-processing below changes, to invalidate caches.
 RECIPE=3

@@ -1,0 +1,13 @@
+import type { Extensions } from '../convert/index.js';
+import { finishWasmImage } from './image.js';
+import { expandToolchainStages } from './toolchain.js';
+
+/** The wasm layer, as the converter's extension points. */
+export const wasmExtensions: Extensions = {
+  prepare: (parsed, { opts }) => expandToolchainStages(parsed, opts.buildArgs),
+  finish: finishWasmImage,
+};
+
+export { finishWasmImage, wasmImageOptions, checkModule } from './image.js';
+export { inspectWasm, stripDebug, wasiKind, isWasm } from './module.js';
+export { expandToolchainStages, toolchainOf, toolchains } from './toolchain.js';

@@ -1,0 +1,158 @@
+// The wasm layer through the real frontend bundle and the harness: the module image step
+// (one layer, stripped module at 0644, ENTRYPOINT, labels, checks) and toolchain stages.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { inspectWasm } from '../src/wasm/module.js';
+import { bundleEntry } from './harness/bundle.js';
+import { runHarness, type HarnessRun, type HarnessSolve } from './harness/index.js';
+import { wasmCommand, wasmComponent } from './wasm-fixture.js';
+
+const TOOLCHAIN = 'docker.io/local/wasm-toolchain:bookworm';
+const toolchainImage = {
+  config: { os: 'linux', architecture: 'amd64', config: { Env: ['PATH=/usr/bin:/bin'] }, rootfs: { type: 'layers', diff_ids: ['sha256:' + '1'.repeat(64)] } },
+  platforms: ['linux/amd64'],
+};
+
+let bundle: string;
+const tmp: string[] = [];
+beforeAll(async () => {
+  bundle = await bundleEntry('frontend/main.ts');
+}, 120_000);
+afterAll(() => {
+  fs.rmSync(path.dirname(bundle), { recursive: true, force: true });
+  for (const d of tmp) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function folder(files: Record<string, string | Buffer>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wasm-test-'));
+  tmp.push(dir);
+  for (const [name, data] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), data);
+  }
+  return dir;
+}
+
+/** Builds `dockerfile` for wasi/wasm; the target stage's filesystem is served as `built` (the harness runs nothing). */
+async function build(dockerfile: string, built: Record<string, string | Buffer>, opts: Record<string, string> = {}): Promise<HarnessRun> {
+  const ctx = folder({ Dockerfile: dockerfile });
+  const out = folder(built);
+  return runHarness({
+    bundle,
+    contextDir: ctx,
+    opts: { filename: 'Dockerfile', platform: 'wasi/wasm', ...opts },
+    images: { [TOOLCHAIN]: toolchainImage },
+    timeoutMs: 20_000,
+    onSolve: (s: HarnessSolve) => (s.ops.some((o) => o.op.exec) && !isFinal(s) ? { dir: out } : undefined),
+  });
+}
+
+const isFinal = (s: HarnessSolve) => s.ops.some((o) => o.op.file?.actions?.some((a) => a.mkfile?.path?.endsWith('.wasm')));
+
+function config(r: HarnessRun) {
+  const raw = r.returned?.result?.metadata['containerimage.config'];
+  if (!raw) throw new Error(`no config: ${JSON.stringify(r.returned?.error)}\n${r.stderr}`);
+  return JSON.parse(raw.toString());
+}
+
+const plain = (entry = 'ENTRYPOINT ["/app.wasm"]') => `FROM ${TOOLCHAIN} AS build\nRUN make\n\nFROM scratch\nCOPY --from=build /out/ /\n${entry}\n`;
+
+describe('the wasi/wasm image', () => {
+  test('one layer with the stripped module at 0644; ENTRYPOINT, labels and history', async () => {
+    const module = wasmCommand({ custom: [['.debug_info', 20_000], ['.debug_str', 5_000]] });
+    const r = await build(plain(), { 'app.wasm': module });
+    expect(r.returned?.error, r.stderr).toBeUndefined();
+    const final = r.solves.find(isFinal)!;
+    const fileOp = final.ops.find((o) => o.op.file?.actions?.some((a) => a.mkfile))!;
+    const actions = fileOp.op.file!.actions!;
+    expect(actions).toHaveLength(2);
+    expect(actions[0].copy).toMatchObject({ src: '/', dest: '/', dirCopyContents: true });
+    expect(actions[0].input).toBe(-1); // onto scratch: the result is a single layer
+    expect(actions[1].mkfile!.path).toBe('/app.wasm');
+    expect(actions[1].mkfile!.mode).toBe(0o644);
+    const written = Buffer.from(actions[1].mkfile!.data!);
+    expect(written.length).toBe(module.length - 25_000 - 2 * 13 - 4);
+    expect(inspectWasm(written).sections.some((s) => s.name?.startsWith('.debug'))).toBe(false);
+    expect(r.returned!.result!.ref).toBe(final.ref);
+
+    const img = config(r);
+    expect(img).toMatchObject({ os: 'wasi', architecture: 'wasm' });
+    expect(img.config.Entrypoint).toEqual(['/app.wasm']);
+    expect(img.config.Labels).toMatchObject({
+      'org.wasm-frontend.module': '/app.wasm',
+      'org.wasm-frontend.module.kind': 'command',
+      'org.wasm-frontend.module.size': String(written.length),
+      'org.wasm-frontend.module.wasi': 'wasi_snapshot_preview1',
+    });
+    const layers = img.history.filter((h: { empty_layer?: boolean }) => !h.empty_layer);
+    expect(layers).toHaveLength(1);
+    expect(layers[0].created_by).toMatch(/^wasm-frontend: \/app.wasm: command module, .* -> .*, debug sections stripped/);
+  });
+
+  test('WASM_KEEP_DEBUG keeps the module as built', async () => {
+    const module = wasmCommand({ custom: [['.debug_info', 1000]] });
+    const r = await build(plain(), { 'app.wasm': module }, { 'build-arg:WASM_KEEP_DEBUG': '1' });
+    const data = r.solves.find(isFinal)!.ops.flatMap((o) => o.op.file?.actions ?? []).find((a) => a.mkfile)!.mkfile!.data!;
+    expect(Buffer.from(data).equals(module)).toBe(true);
+  });
+
+  test('without ENTRYPOINT the one module becomes it', async () => {
+    const r = await build(plain(''), { 'bin/tool.wasm': wasmCommand() });
+    expect(config(r).config.Entrypoint).toEqual(['/bin/tool.wasm']);
+  });
+
+  test.each([
+    ['no module', plain(''), { 'readme.txt': 'x' }, {}, 'the wasi/wasm image has no ENTRYPOINT and no .wasm module: copy the module into the final stage', 4],
+    ['two modules', plain(''), { 'a.wasm': wasmCommand(), 'b.wasm': wasmCommand() }, {}, 'the wasi/wasm image has several modules (/a.wasm, /b.wasm) and no ENTRYPOINT: set ENTRYPOINT ["/<module>.wasm"]', 4],
+    ['missing entrypoint file', plain(), { 'other.wasm': wasmCommand() }, {}, 'ENTRYPOINT "/app.wasm" does not exist in the image (modules: /other.wasm)', 6],
+    ['ELF entrypoint', plain(), { 'app.wasm': Buffer.from('\x7fELF\x02\x01\x01') }, {}, 'ENTRYPOINT "/app.wasm" is an ELF executable: a wasi/wasm image needs a .wasm module (starting with \\0asm)', 6],
+    ['reactor', plain(), { 'app.wasm': wasmCommand({ entry: '_initialize' }) }, {}, '"/app.wasm" has no "_start" function export: it is a reactor module, not a WASI command (a runtime calls _start; add #<function> to the ENTRYPOINT path to call another export)', 6],
+    ['component on wasmedge', plain(), { 'app.wasm': wasmComponent() }, { 'build-arg:WASM_RUNTIME': 'wasmedge' }, '"/app.wasm" is a WebAssembly component (WASI preview 2); the wasmedge runtime runs only core modules: build for wasm32-wasip1 or use wasmtime', 6],
+  ])('%s fails at the ENTRYPOINT line', async (_name, df, files, opts, message, line) => {
+    const r = await build(df, files as Record<string, Buffer>, opts as Record<string, string>);
+    expect(r.exitCode).toBe(0);
+    const err = r.returned?.error;
+    expect(err?.message, r.stderr).toBe(message);
+    const src = err!.details.find((d) => d.typeUrl.endsWith('errdefs.Source+json'))!.json as { ranges: { start: { line: number } }[] };
+    expect(src.ranges[0].start.line).toBe(line);
+  });
+
+  test('a component passes for wasmtime; an exported function other than _start can be named', async () => {
+    expect(config(await build(plain(), { 'app.wasm': wasmComponent() }, { 'build-arg:WASM_RUNTIME': 'wasmtime' })).os).toBe('wasi');
+    const r = await build(plain('ENTRYPOINT ["/app.wasm#run"]'), { 'app.wasm': wasmCommand({ entry: 'run' }) });
+    expect(config(r).config.Entrypoint).toEqual(['/app.wasm#run']);
+  });
+
+  test('WASM_OS=wasip1 writes os wasip1', async () => {
+    expect(config(await build(plain(), { 'app.wasm': wasmCommand() }, { 'build-arg:WASM_OS': 'wasip1' })).os).toBe('wasip1');
+  });
+});
+
+describe('toolchain stages', () => {
+  const rust = `FROM wasm-toolchain/rust AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n\nFROM scratch\nCOPY --from=build /wasm/app.wasm /app.wasm\n`;
+
+  test('rust: the image from the build arg, on the build platform, RUN wrapped with cargo caches', async () => {
+    const r = await build(rust, { 'app.wasm': wasmCommand() }, { 'build-arg:WASM_RUST_IMAGE': 'local/wasm-toolchain:bookworm' });
+    expect(r.returned?.error, r.stderr).toBeUndefined();
+    expect(r.resolves.map((x) => [x.ref, x.platform])).toEqual([[TOOLCHAIN, { os: 'linux', architecture: 'amd64' }]]);
+    const ops = r.solves.flatMap((s) => s.ops);
+    const exec = ops.find((o) => o.op.exec)!.op.exec!;
+    expect(exec.meta!.args).toEqual(['/usr/local/libexec/wasm-frontend/run', '/bin/sh', '-c', 'cargo build --release']);
+    const caches = exec.mounts!.filter((m) => m.mountType === 3).map((m) => [m.dest, m.cacheOpt!.ID]);
+    expect(caches).toEqual([
+      ['/usr/local/cargo/git/db', '/wasm-frontend/cargo-git'],
+      ['/usr/local/cargo/registry', '/wasm-frontend/cargo-registry'],
+      ['/var/cache/wasm-frontend/cargo-target', '/wasm-frontend/cargo-target/build'],
+    ]);
+    const installed = ops.flatMap((o) => o.op.file?.actions ?? []).filter((a) => a.mkfile).map((a) => a.mkfile!.path);
+    expect(installed).toContain('/run');
+    expect(config(r).config.Entrypoint).toEqual(['/app.wasm']);
+  });
+
+  test('an unknown toolchain names the FROM line', async () => {
+    const r = await build('FROM scratch\nCOPY a /a\nFROM wasm-toolchain/cobol AS x\nRUN x\n', {});
+    expect(r.returned?.error?.message).toBe('unknown wasm toolchain "cobol": use wasm-toolchain/rust, wasm-toolchain/c, wasm-toolchain/assemblyscript');
+  });
+});
