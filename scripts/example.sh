@@ -18,10 +18,19 @@ bash scripts/images/toolchain.sh
 bash scripts/images/node.sh
 bash scripts/build-image.sh >/dev/null
 
+# An example with a package.json brings its node_modules in the context (no network in RUN).
+if [ -f "testdata/$example/package.json" ]; then
+  (cd "testdata/$example" && npm install --no-audit --no-fund --loglevel=error)
+fi
+
+# Toolchain stages (FROM wasm-toolchain/...) default to public images; offline, use the local one.
+toolchain="${TOOLCHAIN_IMAGE:-local/wasm-toolchain:bookworm}"
+args=(--build-arg "WASM_RUST_IMAGE=$toolchain" --build-arg "WASM_C_IMAGE=$toolchain" --build-arg "WASM_ASSEMBLYSCRIPT_IMAGE=$toolchain")
+
 out="out/$example"
 rm -rf "$out"
-log "docker build --platform wasi/wasm -o type=local,dest=$out testdata/$example"
-"$DOCKER" build --platform wasi/wasm -o "type=local,dest=$out" "testdata/$example"
+log "docker build --platform wasi/wasm -o type=local,dest=$out ${args[*]} testdata/$example"
+"$DOCKER" build --platform wasi/wasm -o "type=local,dest=$out" "${args[@]}" "testdata/$example"
 module="$(find "$out" -name '*.wasm' | head -n 1)"
 [ -n "$module" ] || die "the build exported no .wasm file"
 log "node scripts/run-wasm.mjs $module"

@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { execa } from 'execa';
+import { inspectWasm } from '../src/wasm/module.js';
 import { docker, dockerBuild, FRONTEND_IMAGE } from './docker.js';
 import { runWasi } from './wasi.js';
 
@@ -19,14 +21,24 @@ function listFiles(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
 }
 
-describe.each(['rust-hello', 'c-hello'])('%s for wasi/wasm through # syntax=', (example) => {
+/** Examples built for wasi/wasm: each has expected-stdout.txt and ends in a one-module image. */
+const examples = ['rust-hello', 'c-hello', 'rust-dep', 'rust-fib', 'cpp-hello', 'as-hello', 'rust-multi'];
+const toolchain = process.env.TOOLCHAIN_IMAGE ?? 'local/wasm-toolchain:bookworm';
+/** Toolchain stages default to public images; offline they use the local toolchain image. */
+const toolchainArgs = ['WASM_RUST_IMAGE', 'WASM_C_IMAGE', 'WASM_ASSEMBLYSCRIPT_IMAGE'].flatMap((a) => ['--build-arg', `${a}=${toolchain}`]);
+
+describe.each(examples)('%s for wasi/wasm through # syntax=', (example) => {
   const dir = path.join(top, 'testdata', example);
   let out: string;
   let log: string;
 
   beforeAll(async () => {
+    if (fs.existsSync(path.join(dir, 'package.json'))) {
+      const r = await execa('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, reject: false });
+      expect(r.exitCode, String(r.stderr)).toBe(0);
+    }
     out = fs.mkdtempSync(path.join(os.tmpdir(), `e2e-${example}-`));
-    const r = await dockerBuild(dir, ['--platform', 'wasi/wasm', '-o', `type=local,dest=${out}`]);
+    const r = await dockerBuild(dir, ['--platform', 'wasi/wasm', ...toolchainArgs, '-o', `type=local,dest=${out}`]);
     log = r.stderr;
     expect(r.exitCode, r.stderr).toBe(0);
   });
@@ -34,18 +46,38 @@ describe.each(['rust-hello', 'c-hello'])('%s for wasi/wasm through # syntax=', (
   test('the build went through our frontend image', () => {
     expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toMatch(new RegExp(`^# syntax=${FRONTEND_IMAGE}`));
     expect(log).toContain(`resolve image config for docker.io/${FRONTEND_IMAGE}`);
+    expect(log).toMatch(/\[wasm\] \/[\w.-]+\.wasm: command module, /);
   });
 
-  test('the image holds exactly the module', () => {
-    expect(listFiles(out)).toEqual(['hello.wasm']);
-    expect(fs.readFileSync(path.join(out, 'hello.wasm')).subarray(0, 4)).toEqual(Buffer.from([0, 0x61, 0x73, 0x6d]));
+  test('the image holds exactly one module, mode 0644', () => {
+    const files = listFiles(out);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/\.wasm$/);
+    const file = path.join(out, files[0]);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o644);
+    const bytes = fs.readFileSync(file);
+    expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+    const info = inspectWasm(bytes);
+    expect(info.sections.filter((s) => s.name?.startsWith('.debug_'))).toEqual([]);
+    if (example === 'rust-hello') expect(bytes.length).toBeLessThanOrEqual(80 * 1024);
   });
 
   test('the module prints its line under node:wasi', async () => {
-    const r = await runWasi(path.join(out, 'hello.wasm'));
+    const [file] = listFiles(out);
+    const r = await runWasi(path.join(out, file));
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe(fs.readFileSync(path.join(dir, 'expected-stdout.txt'), 'utf8'));
   });
+});
+
+test('rust-multi for linux/amd64 gives a static binary that prints the same line', async () => {
+  const dir = path.join(top, 'testdata', 'rust-multi');
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-multi-linux-'));
+  const r = await dockerBuild(dir, ['--platform', 'linux/amd64', '-o', `type=local,dest=${out}`]);
+  expect(r.exitCode, r.stderr).toBe(0);
+  expect(listFiles(out)).toEqual(['hello']);
+  const run = await execa(path.join(out, 'hello'), [], { reject: false });
+  expect(run.stdout + '\n').toBe(fs.readFileSync(path.join(dir, 'expected-stdout.txt'), 'utf8'));
 });
 
 describe('errors through docker build name the line', () => {

@@ -67,12 +67,13 @@ describe('the wasi/wasm image', () => {
     const final = r.solves.find(isFinal)!;
     const fileOp = final.ops.find((o) => o.op.file?.actions?.some((a) => a.mkfile))!;
     const actions = fileOp.op.file!.actions!;
-    expect(actions).toHaveLength(2);
+    expect(actions).toHaveLength(3);
     expect(actions[0].copy).toMatchObject({ src: '/', dest: '/', dirCopyContents: true });
     expect(actions[0].input).toBe(-1); // onto scratch: the result is a single layer
-    expect(actions[1].mkfile!.path).toBe('/app.wasm');
-    expect(actions[1].mkfile!.mode).toBe(0o644);
-    const written = Buffer.from(actions[1].mkfile!.data!);
+    expect(actions[1].rm!.path).toBe('/app.wasm');
+    expect(actions[2].mkfile!.path).toBe('/app.wasm');
+    expect(actions[2].mkfile!.mode).toBe(0o644);
+    const written = Buffer.from(actions[2].mkfile!.data!);
     expect(written.length).toBe(module.length - 25_000 - 2 * 13 - 4);
     expect(inspectWasm(written).sections.some((s) => s.name?.startsWith('.debug'))).toBe(false);
     expect(r.returned!.result!.ref).toBe(final.ref);

@@ -81,10 +81,11 @@ export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Pr
     if (options.os) img.os = options.os;
     return { result: { ...r.result, image: img, platform: { ...r.result.platform, os: img.os } }, ref: r.ref };
   }
+  // mkfile keeps the mode of a file it overwrites, so the copied module is removed first.
   let action = FileAction.copy(r.result.state, '/', '/', { dirCopyContents: true, createDestPath: true, allowWildcard: false });
   action =
     stripped.bytes.length <= INLINE_LIMIT
-      ? action.mkfile(path, 0o644, stripped.bytes)
+      ? action.rm(path).mkfile(path, 0o644, stripped.bytes)
       : action.copy(r.result.state, path, path, { mode: 0o644 });
   const state = scratch().file(action, { customName: `[wasm] ${summary}`, locations: at });
   for (const h of img.history ?? []) h.empty_layer = true;
