@@ -17,6 +17,8 @@ export interface RunOptions {
   output?: OutputMode;
   /** Extra environment for the child; the rest of ours is passed through. */
   env?: Record<string, string>;
+  /** Working directory of the child (default: ours). */
+  cwd?: string;
 }
 
 export interface RunResult {
@@ -49,6 +51,7 @@ export const execaRunner: Runner = async (argv, options = {}) => {
     stripFinalNewline: false,
     env: options.env,
     extendEnv: true,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     windowsHide: true,
   });
   const text = (v: unknown) => (typeof v === 'string' ? v : Array.isArray(v) ? v.join('\n') : '');
