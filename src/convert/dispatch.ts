@@ -1,4 +1,4 @@
-import { parseGoDuration, type CommandInstruction, type Instruction } from '../dockerfile/index.js';
+import { formatGoDuration, parseGoDuration, type CommandInstruction, type Instruction } from '../dockerfile/index.js';
 import { FileAction } from '../llb/index.js';
 import { processWord, processWords } from '../shell/index.js';
 import { dispatchCopy } from './copy.js';
@@ -263,16 +263,21 @@ function validateSignal(sig: string): void {
 
 function dispatchHealthcheck(s: StageState, c: Of<'healthcheck'>): void {
   const hc: NonNullable<typeof s.image.config.Healthcheck> = { Test: [...c.test] };
-  const dur = (_name: string, v: string | undefined) => (v === undefined ? undefined : Number(parseGoDuration(v)));
-  const interval = dur('interval', c.interval);
-  const timeout = dur('timeout', c.timeout);
-  const startPeriod = dur('start-period', c.startPeriod);
-  const startInterval = dur('start-interval', c.startInterval);
-  if (interval) hc.Interval = interval;
-  if (timeout) hc.Timeout = timeout;
-  if (startPeriod) hc.StartPeriod = startPeriod;
-  if (startInterval) hc.StartInterval = startInterval;
-  if (c.retries !== undefined && Number(c.retries)) hc.Retries = Number(c.retries);
+  const dur = (v: string | undefined) => (v === undefined ? 0n : parseGoDuration(v));
+  const interval = dur(c.interval);
+  const timeout = dur(c.timeout);
+  const startPeriod = dur(c.startPeriod);
+  const startInterval = dur(c.startInterval);
+  const retries = c.retries === undefined ? 0 : Number(c.retries);
+  if (interval) hc.Interval = Number(interval);
+  if (timeout) hc.Timeout = Number(timeout);
+  if (startPeriod) hc.StartPeriod = Number(startPeriod);
+  if (startInterval) hc.StartInterval = Number(startInterval);
+  if (retries) hc.Retries = retries;
   s.image.config.Healthcheck = hc;
-  addHistory(s.image, `HEALTHCHECK ${JSON.stringify(hc)}`, false);
+  // Go's %+v of the config struct, as BuildKit writes it: every field, durations as Duration.String
+  const text =
+    `{Test:[${hc.Test!.join(' ')}] Interval:${formatGoDuration(interval)} Timeout:${formatGoDuration(timeout)} ` +
+    `StartPeriod:${formatGoDuration(startPeriod)} StartInterval:${formatGoDuration(startInterval)} Retries:${retries}}`;
+  addHistory(s.image, `HEALTHCHECK ${text}`, false);
 }

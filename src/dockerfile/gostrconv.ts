@@ -108,3 +108,41 @@ export function parseGoInt32(s: string): number {
   if (n < -(1n << 31n) || n > (1n << 31n) - 1n) throw new Error(`strconv.ParseInt: parsing ${goQuote(s)}: value out of range`);
   return Number(n);
 }
+
+/**
+ * Go's time.Duration.String: `1h2m3.5s`, `1.5ms`, `0s`. Used where BuildKit prints a duration
+ * into history text.
+ */
+export function formatGoDuration(ns: bigint): string {
+  if (ns === 0n) return '0s';
+  const neg = ns < 0n;
+  let u = neg ? -ns : ns;
+  // the fraction of u / 10^prec without trailing zeros, and what is left above it
+  const frac = (prec: number): string => {
+    let digits = '';
+    let printed = false;
+    for (let i = 0; i < prec; i++) {
+      const digit = u % 10n;
+      printed ||= digit !== 0n;
+      if (printed) digits = String(digit) + digits;
+      u /= 10n;
+    }
+    return printed ? '.' + digits : '';
+  };
+  let out: string;
+  if (u < 1_000_000_000n) {
+    const [prec, unit] = u < 1_000n ? [0, 'ns'] : u < 1_000_000n ? [3, 'µs'] : [6, 'ms'];
+    const f = frac(prec);
+    out = `${u}${f}${unit}`;
+  } else {
+    const f = frac(9);
+    out = `${u % 60n}${f}s`;
+    u /= 60n;
+    if (u > 0n) {
+      out = `${u % 60n}m${out}`;
+      u /= 60n;
+      if (u > 0n) out = `${u}h${out}`;
+    }
+  }
+  return neg ? '-' + out : out;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BFlags } from './flags.js';
-import { parseGoDuration, parseGoInt32 } from './gostrconv.js';
+import { formatGoDuration, parseGoDuration, parseGoInt32 } from './gostrconv.js';
 import { chompHeredocContent, heredocMarkerOf, parseHeredocMarker } from './heredoc.js';
 import { levenshtein, suggest } from './suggest.js';
 
@@ -45,6 +45,19 @@ describe('Go number parsing', () => {
     expect(() => parseGoDuration('.s')).toThrow('time: invalid duration ".s"');
     expect(() => parseGoDuration('9999999999h')).toThrow('time: invalid duration "9999999999h"');
     expect(() => parseGoDuration('1é')).toThrow('time: unknown unit "\\xc3\\xa9" in duration "1\\xc3\\xa9"');
+  });
+  it('prints durations like time.Duration.String', () => {
+    expect(formatGoDuration(0n)).toBe('0s');
+    expect(formatGoDuration(5_000_000_000n)).toBe('5s');
+    expect(formatGoDuration(90_000_000_000n)).toBe('1m30s');
+    expect(formatGoDuration(3723_500_000_000n)).toBe('1h2m3.5s');
+    expect(formatGoDuration(3_600_000_000_000n)).toBe('1h0m0s');
+    expect(formatGoDuration(1_500_000n)).toBe('1.5ms');
+    expect(formatGoDuration(1_000n)).toBe('1µs');
+    expect(formatGoDuration(999n)).toBe('999ns');
+    expect(formatGoDuration(-1_500_000n)).toBe('-1.5ms');
+    expect(formatGoDuration(1_000_000_001n)).toBe('1.000000001s');
+    for (const s of ['2h45m0.5s', '100ms', '7s', '12µs']) expect(formatGoDuration(parseGoDuration(s))).toBe(s);
   });
   it('parses 32-bit integers like strconv.ParseInt', () => {
     expect(parseGoInt32('+7')).toBe(7);

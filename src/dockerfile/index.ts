@@ -24,5 +24,5 @@ export { parseDockerfile, parseInstruction } from './parse.js';
 export { suggest } from './suggest.js';
 export { chompHeredocContent, heredocMarkerOf, type HeredocMarker } from './heredoc.js';
 export { applyLintConfig, parseLintOptions } from './lint.js';
-export { parseGoDuration } from './gostrconv.js';
+export { formatGoDuration, parseGoDuration } from './gostrconv.js';
 export { INSTRUCTION_NAMES } from './instructions.js';

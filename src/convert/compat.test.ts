@@ -1,0 +1,58 @@
+// Behaviour the differential suite (test/differential.itest.ts) found ours getting wrong against
+// BuildKit's Dockerfile frontend: each test pins one fix, converting a small Dockerfile in process.
+import { describe, expect, test } from 'vitest';
+import { parseDockerfile } from '../dockerfile/index.js';
+import { local, marshal, type Platform } from '../llb/index.js';
+import { convert } from './convert.js';
+import type { ImageConfig } from './image.js';
+import { readBuildOptions } from './options.js';
+
+const linux: Platform = { os: 'linux', architecture: 'amd64' };
+const baseConfig = {
+  os: 'linux',
+  architecture: 'amd64',
+  config: { Env: ['PATH=/usr/bin:/bin'], WorkingDir: '/' },
+  rootfs: { type: 'layers', diff_ids: ['sha256:' + '1'.repeat(64)] },
+};
+
+/** dockerd 20.10's LLB caps (BuildKit v0.8), the daemon the differential suite runs on. */
+const caps = new Set([
+  'source.image', 'source.image.resolvemode', 'source.local', 'source.local.unique', 'source.local.sessionid',
+  'source.local.includepatterns', 'source.local.followpaths', 'source.local.excludepatterns', 'source.local.sharedkeyhint',
+  'source.git', 'source.http', 'source.http.checksum', 'exec.meta.base', 'exec.meta.proxyenv', 'exec.meta.network',
+  'exec.meta.setsdefaultpath', 'exec.mount.bind', 'exec.mount.bind.readwrite-nooutput', 'exec.mount.cache',
+  'exec.mount.cache.sharing', 'exec.mount.selector', 'exec.mount.tmpfs', 'exec.mount.secret', 'exec.mount.ssh',
+  'file.base', 'file.rm.wildcard', 'constraints', 'platform', 'meta.ignorecache', 'meta.description', 'meta.exportcache',
+]);
+
+async function convertText(text: string, opts: Record<string, string> = {}) {
+  const o = readBuildOptions(new Map(Object.entries(opts)));
+  const r = await convert({
+    ...o,
+    dockerfile: parseDockerfile(text),
+    targetPlatform: linux,
+    implicitTarget: true,
+    buildPlatform: linux,
+    llbCaps: caps,
+    context: local('context', { sessionId: 's', sharedKeyHint: 'context' }),
+    resolveImage: async (ref) => ({ digest: '', ref, config: Buffer.from(JSON.stringify(baseConfig)) }),
+  });
+  const def = marshal(r.state, { caps, defaultPlatform: linux });
+  return { image: r.image, def };
+}
+
+const history = (img: ImageConfig) => (img.history ?? []).map((h) => h.created_by);
+
+describe('HEALTHCHECK', () => {
+  test("history prints the config as Go's %+v, durations as Duration.String", async () => {
+    const { image } = await convertText(
+      'FROM scratch\nHEALTHCHECK --interval=1m30s --timeout=3s --retries=4 CMD ["/bin/true"]\nHEALTHCHECK CMD test -e /tmp || exit 1\nHEALTHCHECK NONE\n',
+    );
+    expect(history(image)).toEqual([
+      'HEALTHCHECK {Test:[CMD /bin/true] Interval:1m30s Timeout:3s StartPeriod:0s StartInterval:0s Retries:4}',
+      'HEALTHCHECK {Test:[CMD-SHELL test -e /tmp || exit 1] Interval:0s Timeout:0s StartPeriod:0s StartInterval:0s Retries:0}',
+      'HEALTHCHECK {Test:[NONE] Interval:0s Timeout:0s StartPeriod:0s StartInterval:0s Retries:0}',
+    ]);
+    expect(image.config.Healthcheck).toEqual({ Test: ['NONE'] });
+  });
+});
