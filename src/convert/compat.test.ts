@@ -43,6 +43,20 @@ async function convertText(text: string, opts: Record<string, string> = {}) {
 
 const history = (img: ImageConfig) => (img.history ?? []).map((h) => h.created_by);
 
+describe('ENV', () => {
+  test('every pair of one ENV sees the environment from before the instruction', async () => {
+    const { image } = await convertText('FROM scratch\nENV A=1\nENV A=2 B=$A C=${A:+set}\nENV D=$A\n');
+    expect(image.config.Env).toEqual(['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'A=2', 'B=1', 'C=set', 'D=2']);
+    expect(history(image)).toEqual(['ENV A=1', 'ENV A=2 B=1 C=set', 'ENV D=2']);
+  });
+
+  test('a pair that refers to a key set earlier in the same ENV gets the old value', async () => {
+    const { image } = await convertText('FROM scratch\nENV LIST=a\nENV LIST=$LIST:b X=$LIST\n');
+    expect(image.config.Env).toContain('LIST=a:b');
+    expect(image.config.Env).toContain('X=a');
+  });
+});
+
 describe('HEALTHCHECK', () => {
   test("history prints the config as Go's %+v, durations as Duration.String", async () => {
     const { image } = await convertText(

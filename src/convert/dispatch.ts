@@ -98,12 +98,15 @@ export async function dispatch(ctx: DispatchContext, s: StageState, cmd: Command
   }
 }
 
+/**
+ * Every pair of one ENV is expanded against the environment from before the instruction, so in
+ * `ENV A=2 B=$A` B gets the previous A, as Docker documents and BuildKit does.
+ */
 function dispatchEnv(ctx: DispatchContext, s: StageState, c: Of<'env'>): void {
   const ex = expander(ctx, s);
+  const pairs = c.pairs.map((kv) => ({ key: ex(kv.key), value: ex(kv.value) }));
   let msg = 'ENV';
-  for (const kv of c.pairs) {
-    const key = ex(kv.key);
-    const value = ex(kv.value);
+  for (const { key, value } of pairs) {
     msg += ` ${key}=${value}`;
     s.env = s.env.set(key, value);
     s.image.config.Env = setEnv(s.image.config.Env, key, value);
