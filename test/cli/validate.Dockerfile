@@ -1,7 +1,9 @@
+# syntax=docker/dockerfile:1
 # The checks that need no docker daemon, in containers: `docker buildx bake validate`
 # (docker-bake.hcl, targets validate-typecheck and validate-test). The build context is the
 # repository; test/cli/validate.Dockerfile.dockerignore replaces the root .dockerignore, which
-# keeps only the frontend bundle for the image build. Needs the npm registry for `npm ci`.
+# keeps only the frontend bundle for the image build (Dockerfile-specific ignore files need the
+# Dockerfile frontend 1.4+, hence the syntax line for older daemons). Needs the npm registry.
 ARG NODE_IMAGE=docker.io/library/node:20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS deps
