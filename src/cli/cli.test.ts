@@ -312,6 +312,12 @@ describe('usage', () => {
     expect(json(r)).toMatchObject({ command: 'doctor', ok: false, exitCode: 2, status: 'usage', error: { message: 'doctor: unknown flag: --bogus' } });
   });
 
+  it('takes --json before the command too', async () => {
+    const r = await run(['--json', 'build', '--dry-run', 'ctx'], []);
+    expect(r.exitCode).toBe(0);
+    expect(json(r)).toMatchObject({ command: 'build', ok: true, build: { ran: false } });
+  });
+
   it('help and version', async () => {
     const none = await run([], []);
     expect(none.exitCode).toBe(2);

@@ -15,15 +15,16 @@ import { Docker, DOCKER_ENV, dockerBinary } from './docker.js';
 import { doctorSpec, runDoctor } from './doctor.js';
 import { ExitCode, UsageError } from './errors.js';
 import { execaRunner, type Runner } from './exec.js';
-import { type CommandSpec, formatHelp, parseCommandArgs } from './options.js';
+import { type CommandSpec, formatHelp, type Parsed, parseCommandArgs } from './options.js';
 import { envelope, type Io, processIo, toCliError, writeError, writeJson } from './output.js';
 import { suggest } from '../dockerfile/suggest.js';
 
 export const VERSION = '0.1.0';
 
+/** A command: its declaration, and the handler that turns parsed flags into an exit code. */
 interface Command {
   spec: CommandSpec;
-  run(d: Docker, io: Io, parsed: { values: Record<string, unknown>; positionals: string[] }, ctx: Context): Promise<number>;
+  run(d: Docker, io: Io, parsed: Parsed, ctx: Context): Promise<number>;
 }
 
 export interface Context {
@@ -36,15 +37,15 @@ export interface Context {
 const COMMANDS: Record<string, Command> = {
   'builder create': {
     spec: builderCreateSpec,
-    run: (d, io, p, ctx) => runBuilderCreate(d, io, p.values as never, ctx.env, ctx.cwd),
+    run: (d, io, p, ctx) => runBuilderCreate(d, io, p.values, ctx.env, ctx.cwd),
   },
   doctor: {
     spec: doctorSpec,
-    run: (d, io, p, ctx) => runDoctor(d, io, p.values as never, ctx.env),
+    run: (d, io, p, ctx) => runDoctor(d, io, p.values, ctx.env),
   },
   build: {
     spec: buildSpec,
-    run: (d, io, p, ctx) => runBuild(d, io, p.values as never, p.positionals, ctx.env, ctx.cwd),
+    run: (d, io, p, ctx) => runBuild(d, io, p.values, p.positionals, ctx.env, ctx.cwd),
   },
 };
 
@@ -67,11 +68,18 @@ function usage(): string {
   ].join('\n');
 }
 
-/** Finds the command named by the leading words of argv. */
+/**
+ * Finds the command named by the first words of argv. Flags given before the command
+ * ("--json doctor") are moved after it, so they reach the command's own parsing.
+ */
 function resolveCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
-  for (const words of [2, 1]) {
-    const name = argv.slice(0, words).join(' ');
-    if (COMMANDS[name]) return { command: COMMANDS[name], rest: argv.slice(words) };
+  const first = argv.findIndex((a) => !a.startsWith('-'));
+  if (first < 0) return undefined;
+  const lead = argv.slice(0, first);
+  const words = argv.slice(first);
+  for (const n of [2, 1]) {
+    const name = words.slice(0, n).join(' ');
+    if (COMMANDS[name]) return { command: COMMANDS[name], rest: [...words.slice(n), ...lead] };
   }
   return undefined;
 }
