@@ -1,4 +1,4 @@
-import { formatPlatform, normalizePlatform as normalizeContainerd, type Platform } from '../llb/index.js';
+import { formatPlatform, normalizePlatform as normalizeContainerd, type Platform } from '../llb/platform.js';
 
 /**
  * Platform parsing and normalisation, as containerd's `platforms` package does it, plus the
