@@ -1,0 +1,69 @@
+import { describe, expect, test } from 'vitest';
+import { parseDockerfile } from '../dockerfile/index.js';
+import { LocatedError } from '../util/located.js';
+import { wasmImageOptions } from './image.js';
+import { expandToolchainStages, toolchainOf } from './toolchain.js';
+
+describe('toolchain stages', () => {
+  test('reserved names, with docker.io and :latest accepted', () => {
+    expect(toolchainOf('wasm-toolchain/rust')).toBe('rust');
+    expect(toolchainOf('docker.io/wasm-toolchain/cpp:latest')).toBe('c');
+    expect(toolchainOf('wasm-toolchain/as')).toBe('assemblyscript');
+    expect(toolchainOf('rust:1.82')).toBeUndefined();
+  });
+
+  test('a rust stage: image from the build arg, setup COPY, wrapped RUNs with caches', () => {
+    const df = parseDockerfile('FROM wasm-toolchain/rust AS build\nRUN cargo build\nRUN ["cargo", "test"]\nRUN <<EOF\necho heredoc\nEOF\nFROM scratch\n');
+    const out = expandToolchainStages(df, new Map([['WASM_RUST_IMAGE', 'my/rust:1']]));
+    const [build, final] = out.stages;
+    expect(build.from.image).toBe('my/rust:1');
+    expect(final).toBe(df.stages[1]);
+    const kinds = build.commands.map((c) => c.kind);
+    expect(kinds).toEqual(['copy', 'run', 'run', 'run']);
+    const [setup, shell, exec, heredoc] = build.commands;
+    expect(setup.kind === 'copy' && setup.sourceHeredocs.map((d) => d.name)).toEqual(['run']);
+    expect(setup.kind === 'copy' && setup.dest).toBe('/usr/local/libexec/wasm-frontend/');
+    expect(shell.kind === 'run' && shell.cmdLine).toEqual(['/usr/local/libexec/wasm-frontend/run', '/bin/sh', '-c', 'cargo build']);
+    expect(shell.kind === 'run' && shell.mounts).toEqual([
+      'type=cache,id=wasm-frontend/cargo-registry,target=/usr/local/cargo/registry',
+      'type=cache,id=wasm-frontend/cargo-git,target=/usr/local/cargo/git/db',
+      'type=cache,id=wasm-frontend/cargo-target/build,target=/var/cache/wasm-frontend/cargo-target,sharing=locked',
+    ]);
+    expect(exec.kind === 'run' && exec.cmdLine).toEqual(['/usr/local/libexec/wasm-frontend/run', 'cargo', 'test']);
+    expect(heredoc).toBe(df.stages[0].commands[2]);
+  });
+
+  test('a c stage installs the clang wrappers and the CMake file in their directories; defaults apply', () => {
+    const out = expandToolchainStages(parseDockerfile('FROM wasm-toolchain/c\nRUN make\n'), new Map());
+    const stage = out.stages[0];
+    expect(stage.from.image).toBe('ghcr.io/webassembly/wasi-sdk:wasi-sdk-25');
+    const copies = stage.commands.filter((c) => c.kind === 'copy').map((c) => c.kind === 'copy' && [c.dest, c.sourceHeredocs.map((d) => d.name)]);
+    expect(copies).toEqual([
+      ['/usr/local/libexec/wasm-frontend/', ['run', 'wasi.cmake']],
+      ['/usr/local/libexec/wasm-frontend/bin/', ['wasm32-wasi-clang', 'wasm32-wasi-clang++']],
+    ]);
+  });
+
+  test('an unknown toolchain is a located error', () => {
+    const df = parseDockerfile('FROM scratch\nFROM wasm-toolchain/go\n');
+    expect(() => expandToolchainStages(df, new Map())).toThrow(LocatedError);
+    try {
+      expandToolchainStages(df, new Map());
+    } catch (e) {
+      expect((e as LocatedError).ranges[0].start.line).toBe(2);
+    }
+  });
+
+  test('a Dockerfile without toolchain stages is returned as it was', () => {
+    const df = parseDockerfile('FROM alpine\nRUN true\n');
+    expect(expandToolchainStages(df, new Map())).toBe(df);
+  });
+});
+
+describe('wasm image options', () => {
+  test('build args', () => {
+    expect(wasmImageOptions(new Map([['WASM_KEEP_DEBUG', 'true'], ['WASM_RUNTIME', 'WasmEdge'], ['WASM_OS', 'wasip1']]))).toEqual({ keepDebug: true, runtime: 'wasmedge', os: 'wasip1' });
+    expect(wasmImageOptions(new Map())).toEqual({ keepDebug: false, runtime: undefined, os: undefined });
+    expect(() => wasmImageOptions(new Map([['WASM_RUNTIME', 'node']]))).toThrow('unknown WASM_RUNTIME "node": use one of wasmtime, wasmedge, wamr, wasmer, crun');
+  });
+});
