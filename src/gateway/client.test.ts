@@ -206,10 +206,10 @@ describe('GatewayClient', () => {
     expect(calls.slice(1)).toEqual([{ method: 'StatFile', req: { Ref: 'r9', Path: '.' } }]);
   });
 
-  test('Return sends a ref (scratch as "") or a ref map, and only once', async () => {
+  test('Return sends a ref (scratch as ""), a ref map or metadata alone, and only once', async () => {
     const returns: ReturnRequest[] = [];
     const { client } = await connectTo({ Ping: () => pong(), Return: (r: ReturnRequest) => (returns.push(r), {}) });
-    await client.return({ result: { metadata: { 'containerimage.config': Buffer.from('{}') } } });
+    await client.return({ result: { ref: '', metadata: { 'containerimage.config': Buffer.from('{}') } } });
     expect(client.returned).toBe(true);
     await expect(client.return({ result: { ref: 'x', metadata: {} } })).rejects.toThrow('gateway result is already set');
     expect(returns).toEqual([{ result: { ref: { id: '' }, metadata: { 'containerimage.config': Buffer.from('{}') } } }]);
@@ -217,6 +217,10 @@ describe('GatewayClient', () => {
     const second = await connectTo({ Ping: () => pong(), Return: (r: ReturnRequest) => (returns.push(r), {}) });
     await second.client.return({ result: { refs: { 'wasi/wasm': 'r1' }, metadata: {} } });
     expect(returns[1]).toEqual({ result: { refs: { refs: { 'wasi/wasm': { id: 'r1' } } } } });
+
+    const third = await connectTo({ Ping: () => pong(), Return: (r: ReturnRequest) => (returns.push(r), {}) });
+    await third.client.return({ result: { metadata: { version: Buffer.from('1.0.0') } } });
+    expect(returns[2]).toEqual({ result: { metadata: { version: Buffer.from('1.0.0') } } });
   });
 
   test('Return of an error sends the status', async () => {

@@ -85,7 +85,7 @@ export interface SolveResult {
   metadata: Record<string, Uint8Array>;
 }
 
-/** What Return delivers; ref id "" is an empty filesystem. */
+/** What Return delivers; ref id "" is an empty filesystem, no ref at all a metadata-only result. */
 export interface ReturnResult {
   ref?: string;
   refs?: Record<string, string>;
@@ -98,6 +98,10 @@ export interface ResolveImageConfigOptions {
   platform?: WorkerPlatform;
   resolveMode?: string;
   logName?: string;
+  /** 'oci-layout' resolves from a client-side OCI layout store (BuildKit v0.11+). */
+  resolverType?: 'registry' | 'oci-layout';
+  sessionId?: string;
+  storeId?: string;
 }
 
 export interface ResolvedImageConfig {
@@ -304,6 +308,9 @@ export class GatewayClient {
     if (opts.platform) req.Platform = toPbPlatform(opts.platform);
     if (opts.resolveMode) req.ResolveMode = opts.resolveMode;
     if (opts.logName) req.LogName = opts.logName;
+    if (opts.resolverType === 'oci-layout') req.ResolverType = 1;
+    if (opts.sessionId) req.SessionID = opts.sessionId;
+    if (opts.storeId) req.StoreID = opts.storeId;
     const res = await this.call<ResolveImageConfigResponse>('ResolveImageConfig', req);
     return { digest: res.Digest ?? '', config: toBuffer(res.Config), ref: res.Ref || ref };
   }
@@ -362,9 +369,10 @@ export class GatewayClient {
       const result: Result = { metadata: metadataOf(metadata) };
       if (refs) {
         result.refs = { refs: Object.fromEntries(Object.entries(refs).map(([k, id]) => [k, { id }])) };
-      } else {
-        result.ref = { id: ref ?? '' };
+      } else if (ref !== undefined) {
+        result.ref = { id: ref };
       }
+      // neither: metadata alone, as a subrequest answers
       req = { result };
     }
     encodeMessage('moby.buildkit.v1.frontend.ReturnRequest', req); // fail here, not half-sent

@@ -63,6 +63,21 @@ describe('toStatus', () => {
     expect(d.details).toEqual([{ typeUrl: 'github.com/moby/buildkit/errdefs.Subrequest+json', json: { name: 'frontend.outline' } }]);
   });
 
+  test('any error flagged unsupported is Unimplemented, located ones keep their source; frontendCap adds errdefs.FrontendCap', () => {
+    class FromLowerLayer extends Error {
+      readonly unsupported = true;
+    }
+    const located = new LocatedError('COPY --exclude is not supported', [{ start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }], {
+      cause: new FromLowerLayer('COPY --exclude is not supported'),
+    });
+    located.source = { filename: 'Dockerfile', data: Buffer.from('FROM x\nCOPY --exclude=a . .\n') };
+    const d = describeError(toStatus(located));
+    expect(d.codeName).toBe('Unimplemented');
+    expect(d.details.map((x) => x.typeUrl)).toEqual([SOURCE_TYPE_URL]);
+    const cap = describeError(toStatus(new UnsupportedError('unsupported frontend capability x', { frontendCap: 'x' })));
+    expect(cap.details).toEqual([{ typeUrl: 'github.com/moby/buildkit/errdefs.FrontendCap+json', json: { name: 'x' } }]);
+  });
+
   test('anything else is Unknown, and the message never carries a stack', () => {
     const st = toStatus(new TypeError('x is not a function'));
     expect(st.code).toBe(Code.Unknown);

@@ -4,8 +4,9 @@
  * Invariants:
  * - the status message is the top-level error's message, never a stack trace;
  * - a code carried by an error in the cause chain wins (BuildKit's own status from a failed
- *   call, or Unimplemented for UnsupportedError); otherwise a LocatedError anywhere in the chain
- *   makes it InvalidArgument, anything else is Unknown;
+ *   call, or Unimplemented for any error flagged `unsupported = true`: UnsupportedError here,
+ *   the converter's errors for missing capabilities); otherwise a LocatedError anywhere in the
+ *   chain makes it InvalidArgument, anything else is Unknown;
  * - typed details from BuildKit are passed on byte for byte; a located error with a known source
  *   file adds one errdefs.Source detail (JSON, as BuildKit's grpcerrors encodes it).
  */
@@ -40,17 +41,38 @@ const CODE_NAMES = new Map<number, string>(Object.entries(Code).map(([k, v]) => 
 export const TYPE_URL_PREFIX = 'github.com/moby/buildkit/';
 export const SOURCE_TYPE_URL = `${TYPE_URL_PREFIX}errdefs.Source+json`;
 export const SUBREQUEST_TYPE_URL = `${TYPE_URL_PREFIX}errdefs.Subrequest+json`;
+export const FRONTEND_CAP_TYPE_URL = `${TYPE_URL_PREFIX}errdefs.FrontendCap+json`;
+
+/**
+ * What toStatus reads from any error in the chain, whatever its class: lower layers (the
+ * converter) flag their errors this way without importing the gateway.
+ */
+interface UnsupportedFlags {
+  unsupported?: unknown;
+  /** An unknown `requestid`: an errdefs.Subrequest detail buildx recognises. */
+  subrequest?: unknown;
+  /** A frontend capability this frontend lacks: an errdefs.FrontendCap detail. */
+  frontendCap?: unknown;
+}
 
 /** A feature this frontend or the daemon does not support; maps to Unimplemented. */
 export class UnsupportedError extends Error {
+  readonly unsupported = true;
   /** Set for an unknown `requestid`: adds an errdefs.Subrequest detail buildx recognises. */
   readonly subrequest?: string;
+  /** Set for a missing frontend capability: adds an errdefs.FrontendCap detail. */
+  readonly frontendCap?: string;
 
-  constructor(message: string, options?: { cause?: unknown; subrequest?: string }) {
+  constructor(message: string, options?: { cause?: unknown; subrequest?: string; frontendCap?: string }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'UnsupportedError';
     if (options?.subrequest !== undefined) this.subrequest = options.subrequest;
+    if (options?.frontendCap !== undefined) this.frontendCap = options.frontendCap;
   }
+}
+
+function isUnsupported(e: unknown): e is Error & UnsupportedFlags {
+  return e instanceof Error && (e as UnsupportedFlags).unsupported === true;
 }
 
 /**
@@ -163,10 +185,12 @@ export function toStatus(err: unknown): Required<Status> {
       code ??= st.code;
       if (!daemonDetailsTaken) details.push(...st.details);
       daemonDetailsTaken = true;
-    } else if (e instanceof UnsupportedError) {
+    } else if (isUnsupported(e)) {
       code ??= Code.Unimplemented;
-      if (e.subrequest !== undefined) details.push(jsonDetail(SUBREQUEST_TYPE_URL, { name: e.subrequest }));
-    } else if (e instanceof LocatedError) {
+      if (typeof e.subrequest === 'string') details.push(jsonDetail(SUBREQUEST_TYPE_URL, { name: e.subrequest }));
+      if (typeof e.frontendCap === 'string') details.push(jsonDetail(FRONTEND_CAP_TYPE_URL, { name: e.frontendCap }));
+    }
+    if (e instanceof LocatedError) {
       located = true;
       const d = sourceDetail(e);
       if (d) details.push(d);

@@ -43,12 +43,15 @@ function harness(mode: string, over: Partial<HarnessOptions> = {}): Promise<Harn
   });
 }
 
-/** The invariants of every run that reached Return. */
-function expectOneCleanReturn(run: HarnessRun): void {
+/**
+ * The invariants of every run that reached Return. A frontend that fails while calls are in
+ * flight (`inFlight`) may have a call arrive after its Return.
+ */
+function expectOneCleanReturn(run: HarnessRun, inFlight = false): void {
   expect(run.calls[0]).toBe('Ping');
   expect(run.returnCount).toBe(1);
   expect(run.calls.filter((c) => c === 'Return')).toHaveLength(1);
-  expect(run.calls[run.calls.length - 1]).toBe('Return');
+  if (!inFlight) expect(run.calls[run.calls.length - 1]).toBe('Return');
   expect(run.exitCode).toBe(0);
   expect(run.timedOut).toBe(false);
   expect(run.connectionLost).toBe(false);
@@ -194,7 +197,7 @@ describe('gateway harness, fixture frontend', () => {
       ['crash-early', 'fixture crashed before reading anything'],
     ])('%s', async (mode, message) => {
       const run = await harness(mode);
-      expectOneCleanReturn(run);
+      expectOneCleanReturn(run, mode === 'crash-early');
       expect(run.returned!.error).toMatchObject({ code: 2, codeName: 'Unknown', message });
     });
 

@@ -90,6 +90,10 @@ export interface HarnessResolve {
   platform?: HarnessPlatform;
   resolveMode: string;
   logName: string;
+  /** Set when not 0 (registry): 1 is oci-layout (BuildKit v0.11+); with the session and store. */
+  resolverType?: number;
+  sessionId?: string;
+  storeId?: string;
 }
 
 export interface HarnessWarning {
@@ -114,6 +118,8 @@ export interface HarnessOptions {
   contextDir: string;
   /** Folder served for `local://dockerfile`; defaults to contextDir. */
   dockerfileDir?: string;
+  /** Folders served for other locals (`local://<name>`), e.g. named `local:` contexts. */
+  locals?: Record<string, string>;
   /** Frontend options, sent as BUILDKIT_FRONTEND_OPT_<n>. */
   opts?: Record<string, string>;
   /** Image configs by normalised ref, e.g. `docker.io/library/alpine:latest`. */
@@ -390,6 +396,8 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessRun> {
           const local = source?.identifier?.startsWith('local://') ? source.identifier.slice('local://'.length) : undefined;
           if (local === 'context') solve.ref = folderRef(opts.contextDir, source!.attrs);
           else if (local === 'dockerfile') solve.ref = folderRef(opts.dockerfileDir ?? opts.contextDir, source!.attrs);
+          else if (local !== undefined && opts.locals?.[local] !== undefined) solve.ref = folderRef(opts.locals[local]!, source!.attrs);
+          else if (local !== undefined) throw new HarnessCallError(Code.Unknown, `no local directory ${local} for session`);
           else {
             solve.ref = newRefId();
             issued.add(solve.ref);
@@ -419,6 +427,9 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessRun> {
     ResolveImageConfig: (req: ResolveImageConfigRequest) => {
       const ref = req.Ref ?? '';
       const rec: HarnessResolve = { ref, resolveMode: req.ResolveMode ?? '', logName: req.LogName ?? '' };
+      if (req.ResolverType) rec.resolverType = req.ResolverType;
+      if (req.SessionID) rec.sessionId = req.SessionID;
+      if (req.StoreID) rec.storeId = req.StoreID;
       if (req.Platform) {
         rec.platform = { os: req.Platform.OS ?? '', architecture: req.Platform.Architecture ?? '' };
         if (req.Platform.Variant) rec.platform.variant = req.Platform.Variant;
