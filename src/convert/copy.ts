@@ -32,7 +32,7 @@ export function isGitSource(src: string): boolean {
 }
 
 /** --chmod: octal up to 07777, or a symbolic mode string where the daemon supports it. */
-function parseChmod(v: string, caps: ReadonlySet<string>): number | string {
+function parseChmod(v: string, caps: ReadonlySet<string>, instruction: string): number | string {
   if (/^[0-7]+$/.test(v)) {
     const n = parseInt(v, 8);
     if (n > 0o7777) throw new Error(`invalid chmod parameter: '${v}'. it should be octal string and between 0 and 07777`);
@@ -42,7 +42,7 @@ function parseChmod(v: string, caps: ReadonlySet<string>): number | string {
   if (!/^([ugoa]*[-+=][rwxXst]*)(,[ugoa]*[-+=][rwxXst]*)*$/.test(v)) {
     throw new Error(`invalid chmod parameter: '${v}'. it should be octal string and between 0 and 07777`);
   }
-  if (!caps.has('file.copy.modestring')) throw new UnsupportedFeatureError(`--chmod=${v}`, 'file.copy.modestring');
+  if (!caps.has('file.copy.modestring')) throw new UnsupportedFeatureError(`${instruction} --chmod=${v}`, 'file.copy.modestring');
   return v;
 }
 
@@ -67,7 +67,7 @@ export function dispatchCopy(ctx: DispatchContext, s: StageState, c: CopyLike, f
   if (fromStage && !fromStage.dispatched) {
     throw new Error(`cannot copy from stage "${c.kind === 'copy' ? c.from : ''}", it needs to be defined before current stage "${s.stageName}"`);
   }
-  const mode = chmod ? parseChmod(chmod, caps) : undefined;
+  const mode = chmod ? parseChmod(chmod, caps, c.kind.toUpperCase()) : undefined;
   const owner = chown ? chownFromUser(chown) : undefined;
   const exclude = c.exclude.map(ex);
   if (checksum) {
@@ -93,6 +93,7 @@ export function dispatchCopy(ctx: DispatchContext, s: StageState, c: CopyLike, f
       if (!isAdd) throw new Error("source can't be a git ref for COPY");
       const [remote, fragment = ''] = src.split('#', 2);
       const [ref, subdir] = fragment.split(':', 2);
+      if (subdir && !caps.has('source.git.subdir')) throw new UnsupportedFeatureError('ADD of a git subdirectory (#ref:subdir)', 'source.git.subdir');
       const keep = c.kind === 'add' ? c.keepGitDir : undefined;
       const st = git(remote, { ref: ref || undefined, subdir: subdir || undefined, keepGitDir: keep || undefined, customName: name });
       add(st, '/', { ...base, createDestPath: true });

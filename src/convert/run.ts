@@ -135,8 +135,15 @@ export function dispatchRun(ctx: DispatchContext, s: StageState, c: Run, sources
     proxyEnv: proxyEnvFromArgs(opt.buildArgs),
     secretEnv: secretEnv.length ? secretEnv : undefined,
   };
-  if (caps.has('exec.meta.ulimit') && opt.ulimits.length) exec.ulimits = opt.ulimits;
-  if (caps.has('exec.meta.cgroup.parent') && opt.cgroupParent) exec.cgroupParent = opt.cgroupParent;
+  // BuildKit's frontend drops these silently without the cap; a located error says why instead
+  if (opt.ulimits.length) {
+    if (!caps.has('exec.meta.ulimit')) throw new UnsupportedFeatureError('the ulimit option', 'exec.meta.ulimit');
+    exec.ulimits = opt.ulimits;
+  }
+  if (opt.cgroupParent) {
+    if (!caps.has('exec.meta.cgroup.parent')) throw new UnsupportedFeatureError('the cgroup-parent option', 'exec.meta.cgroup.parent');
+    exec.cgroupParent = opt.cgroupParent;
+  }
 
   const name = stepName(ctx, s, customName);
   s.state = s.state
