@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Platform } from '../llb/index.js';
 import { parsePlatformList, type ParsedPlatform } from './platform.js';
 
@@ -24,6 +25,16 @@ export interface BuildOptions {
   cacheImports: { type: string; attrs: Record<string, string> }[];
   /** The `source` option: the image reference this frontend was started as. */
   source?: string;
+  /** `requestid`: a subrequest (outline, targets, ...) instead of a build. */
+  requestId?: string;
+  /** The option that may hold a remote context URL (`contextkey`, default `context`). */
+  contextKey: string;
+  /** `dockerfilekey`: read the Dockerfile from this local, even when inputs carry one. */
+  dockerfileKey?: string;
+  /** `contextsubdir`: scope a remote or input context to this directory. */
+  contextSubdir?: string;
+  /** BUILDKIT_CONTEXT_KEEP_GIT_DIR for a git context. */
+  keepGitDir?: boolean;
 }
 
 export class OptionError extends Error {}
@@ -49,16 +60,31 @@ export function readBuildOptions(opts: ReadonlyMap<string, string>): BuildOption
     platforms,
     multiPlatform: multiPlatform || platforms.length > 1,
     imageResolveMode: readResolveMode(opts.get('image-resolve-mode')),
-    noCache: opts.has('no-cache') ? new Set((opts.get('no-cache') ?? '').split(',').filter(Boolean)) : undefined,
+    // stage names are lowercase and matched without case, as IsNoCache's EqualFold
+    noCache: opts.has('no-cache') ? new Set((opts.get('no-cache') ?? '').split(',').filter(Boolean).map((n) => n.toLowerCase())) : undefined,
     extraHosts: readExtraHosts(opts.get('add-hosts')),
-    shmSize: readInt(opts.get('shm-size'), 'shm-size'),
+    shmSize: readShmSize(opts.get('shm-size')),
     ulimits: readUlimits(opts.get('ulimit')),
     networkMode: readNetworkMode(opts.get('force-network-mode')),
-    hostname: opts.get('hostname') || buildArgs.get('BUILDKIT_SANDBOX_HOSTNAME') || undefined,
+    // the build arg wins over the option, as dockerui's init
+    hostname: buildArgs.get('BUILDKIT_SANDBOX_HOSTNAME') || opts.get('hostname') || undefined,
     cgroupParent: opts.get('cgroup-parent') || undefined,
     cacheImports: readCacheImports(opts.get('cache-imports'), opts.get('cache-from')),
     source: opts.get('source') || undefined,
+    requestId: opts.get('requestid'),
+    contextKey: opts.get('contextkey') ?? 'context',
+    dockerfileKey: opts.get('dockerfilekey'),
+    contextSubdir: opts.get('contextsubdir'),
+    keepGitDir: readGoBool(buildArgs.get('BUILDKIT_CONTEXT_KEEP_GIT_DIR')),
   };
+}
+
+/** strconv.ParseBool; undefined for anything else, which BuildKit ignores here. */
+function readGoBool(v: string | undefined): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (/^(1|t|T|TRUE|true|True)$/.test(v)) return true;
+  if (/^(0|f|F|FALSE|false|False)$/.test(v)) return false;
+  return undefined;
 }
 
 function readResolveMode(v: string | undefined): BuildOptions['imageResolveMode'] {
@@ -90,38 +116,54 @@ function readNetworkMode(v: string | undefined): BuildOptions['networkMode'] {
   }
 }
 
-function readInt(v: string | undefined, name: string): number {
+/** Bytes, as a decimal int64 (the client converts `64m`). */
+function readShmSize(v: string | undefined): number {
   if (!v) return 0;
-  if (!/^\d+$/.test(v)) throw new OptionError(`invalid ${name}: ${v}`);
+  if (!/^[+-]?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) {
+    throw new OptionError(`failed to parse shm size: strconv.ParseInt: parsing "${v}": invalid syntax`);
+  }
   return Number(v);
 }
 
-/** `host=ip` pairs separated by commas (a `:` separator is accepted too, as the CLI does). */
+/** `host=ip` CSV fields, lowercased, the IP validated, as dockerui's parseExtraHosts. */
 function readExtraHosts(v: string | undefined): { host: string; ip: string }[] {
   if (!v) return [];
-  return v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((entry) => {
-      const m = /^([^=:]+)[=:](.+)$/.exec(entry);
-      if (!m) throw new OptionError(`invalid host ${entry}`);
-      return { host: m[1], ip: m[2] };
-    });
+  return v.split(',').map((field) => {
+    const lower = field.toLowerCase();
+    const eq = lower.indexOf('=');
+    if (eq < 0) throw new OptionError(`failed to parse additional hosts: invalid key-value pair ${field}`);
+    const ip = lower.slice(eq + 1);
+    if (isIP(ip) === 0) throw new OptionError(`failed to parse additional hosts: failed to parse IP ${ip}`);
+    return { host: lower.slice(0, eq), ip };
+  });
 }
 
-/** Docker ulimit specs `name=soft[:hard]`, comma-separated. */
+/** The names go-units' ParseUlimit knows. */
+const ULIMIT_NAMES = new Set([
+  'core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio', 'rttime',
+  'sigpending', 'stack',
+]);
+
+/** Docker ulimit specs `name=soft[:hard]`, CSV fields, as go-units' ParseUlimit. */
 function readUlimits(v: string | undefined): BuildOptions['ulimits'] {
   if (!v) return [];
-  return v
-    .split(',')
-    .filter(Boolean)
-    .map((entry) => {
-      const m = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(entry.trim());
-      if (!m) throw new OptionError(`invalid ulimit argument: ${entry}`);
-      const soft = Number(m[2]);
-      return { name: m[1], soft, hard: m[3] === undefined ? soft : Number(m[3]) };
-    });
+  return v.split(',').map((entry) => {
+    const fail = (why: string) => new OptionError(`failed to parse ulimit: ${why}`);
+    const eq = entry.indexOf('=');
+    if (eq < 0) throw fail(`invalid ulimit argument: ${entry}`);
+    const name = entry.slice(0, eq);
+    if (!ULIMIT_NAMES.has(name)) throw fail(`invalid ulimit type: ${name}`);
+    const [softText, hardText, extra] = entry.slice(eq + 1).split(':');
+    if (extra !== undefined) throw fail(`too many limit value arguments - ${entry.slice(eq + 1)}, can only have up to two, \`soft[:hard]\``);
+    const int = (t: string) => {
+      if (!/^[+-]?\d+$/.test(t) || !Number.isSafeInteger(Number(t))) throw fail(`strconv.ParseInt: parsing "${t}": invalid syntax`);
+      return Number(t);
+    };
+    const soft = int(softText!);
+    const hard = hardText === undefined ? soft : int(hardText);
+    if (soft > hard) throw fail(`ulimit soft limit must be less than or equal to hard limit: ${soft} > ${hard}`);
+    return { name, soft, hard };
+  });
 }
 
 /** Cache imports from `cache-imports` (JSON) and `cache-from` (comma list of registry refs). */

@@ -51,7 +51,7 @@ describe('build options', () => {
   });
 
   test('no-cache, hosts, shm-size, ulimits, network mode', () => {
-    const o = read({ 'no-cache': '', 'add-hosts': 'a=1.2.3.4,b:5.6.7.8', 'shm-size': '67108864', ulimit: 'nofile=1024:2048,nproc=10', 'force-network-mode': 'none' });
+    const o = read({ 'no-cache': '', 'add-hosts': 'a=1.2.3.4,B=5.6.7.8', 'shm-size': '67108864', ulimit: 'nofile=1024:2048,nproc=10', 'force-network-mode': 'none' });
     expect(o.noCache).toEqual(new Set());
     expect(o.extraHosts).toEqual([{ host: 'a', ip: '1.2.3.4' }, { host: 'b', ip: '5.6.7.8' }]);
     expect(o.shmSize).toBe(67108864);
@@ -67,7 +67,7 @@ describe('build options', () => {
 
   test('invalid values are clear errors', () => {
     expect(() => read({ 'image-resolve-mode': 'sometimes' })).toThrow(OptionError);
-    expect(() => read({ 'shm-size': '64m' })).toThrow('invalid shm-size: 64m');
+    expect(() => read({ 'shm-size': '64m' })).toThrow('failed to parse shm size: strconv.ParseInt: parsing "64m": invalid syntax');
     expect(() => read({ platform: 'linux/amd64,wasi/wasm', 'multi-platform': 'false' })).toThrow(/multi-platform is false/);
   });
 });
