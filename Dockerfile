@@ -9,10 +9,11 @@ FROM ${NODE_IMAGE}
 
 # What BuildKit may expect from this frontend: the one place to change them.
 #   network.none: run the frontend container without network
-#   caps: frontend capabilities we implement (comma separated; none yet:
-#         frontend inputs, subrequests and named contexts are not read)
+#   caps: frontend capabilities we implement, exactly FRONTEND_CAPS in
+#         src/convert/requests.ts (a test compares them): frontend inputs,
+#         subrequests (outline, targets, describe) and named contexts
 LABEL moby.buildkit.frontend.network.none="true" \
-      moby.buildkit.frontend.caps=""
+      moby.buildkit.frontend.caps="moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts"
 
 COPY dist/frontend.cjs /opt/wasm-frontend/frontend.cjs
 WORKDIR /

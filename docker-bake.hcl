@@ -50,7 +50,7 @@ target "_frontend" {
   // that these agree with it), plus the OCI descriptive labels.
   labels = {
     "moby.buildkit.frontend.network.none"  = "true"
-    "moby.buildkit.frontend.caps"          = ""
+    "moby.buildkit.frontend.caps"          = "moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts"
     "org.opencontainers.image.title"       = "wasm-frontend"
     "org.opencontainers.image.description" = "BuildKit Dockerfile frontend that makes wasi/wasm a first-class build target"
     "org.opencontainers.image.licenses"    = "Apache-2.0"

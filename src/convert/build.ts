@@ -1,11 +1,15 @@
 import { applyLintConfig, parseDockerfile, parseLintOptions, type ParsedDockerfile } from '../dockerfile/index.js';
-import { defaultPlatform, local, marshal, type Definition, type Platform, type State } from '../llb/index.js';
-import { LocatedError } from '../util/located.js';
-import { convert, type ConvertResult, type ResolvedImage } from './convert.js';
-import { parseDockerignore } from './dockerignore.js';
+import { CapabilityError, defaultPlatform, marshal, type Definition, type Platform, type State } from '../llb/index.js';
+import { LocatedError, type SourceRange } from '../util/located.js';
+import { initContext, localContext, readDefinition, type BuildContext, type DefinitionFile } from './buildcontext.js';
+import { followPathsOf } from './contextpaths.js';
+import { convert, type ConvertOptions, type ConvertResult, type ResolvedImage } from './convert.js';
 import { marshalImage } from './image.js';
+import { NamedContexts } from './namedcontext.js';
 import { readBuildOptions, type BuildOptions } from './options.js';
+import { listTargets, outline } from './outline.js';
 import { normalizePlatform, platformID } from './platform.js';
+import { handleSubrequest, validateFrontendCaps } from './requests.js';
 
 /**
  * What the builder needs from BuildKit. The gateway client satisfies it; the converter never
@@ -23,9 +27,19 @@ export interface Daemon {
   readDir(ref: string, path: string): Promise<{ path?: string; mode?: number; size?: number }[]>;
   resolveImageConfig(
     ref: string,
-    opts: { platform?: Platform; resolveMode?: string; logName?: string },
+    opts: {
+      platform?: Platform;
+      resolveMode?: string;
+      logName?: string;
+      resolverType?: 'registry' | 'oci-layout';
+      sessionId?: string;
+      storeId?: string;
+    },
   ): Promise<{ digest: string; config: Uint8Array; ref: string }>;
-  warn?(message: string, detail?: { range?: { start: { line: number; character: number }; end: { line: number; character: number } } }): Promise<void>;
+  /** Definitions the caller passed (`context`, `dockerfile`, named inputs); needs `frontend.inputs`. */
+  inputs?(): Promise<Record<string, Definition>>;
+  /** Drops the warning when the daemon lacks `gateway.warnings`. */
+  warn?(message: string, detail?: { range?: SourceRange; detail?: string[]; url?: string; source?: DefinitionFile }): Promise<void>;
 }
 
 export interface FrontendInputs {
@@ -34,6 +48,7 @@ export interface FrontendInputs {
   workers: { platforms: Platform[] }[];
 }
 
+/** A build result, or (for a subrequest) metadata alone. */
 export interface BuildResult {
   ref?: string;
   refs?: Record<string, string>;
@@ -65,44 +80,55 @@ export interface Extensions {
 }
 
 /**
- * The whole frontend: read the inputs, convert per target platform, solve, and describe the
- * result. Reads as a list of named steps.
+ * The whole frontend: read the inputs, answer a subrequest or convert per target platform,
+ * solve, and describe the result. Reads as a list of named steps.
  */
 export async function build(daemon: Daemon, inputs: FrontendInputs, ext: Extensions = {}): Promise<BuildResult> {
   const opts = readBuildOptions(inputs.opts);
+  validateFrontendCaps(inputs.opts.get('frontend.caps'));
   const buildPlatform = normalizePlatform(inputs.workers[0]?.platforms[0] ?? defaultPlatform());
-  const { dockerfile, source, ignore } = await readDefinition(daemon, inputs, opts);
-  const parsedText = withSource(source, () => parseDockerfile(Buffer.from(source.data).toString('utf8')));
-  await withSourceAsync(source, () => applyChecks(daemon, parsedText, opts));
-  const context = local('context', {
-    sessionId: inputs.sessionId,
-    excludePatterns: ignore.length ? ignore : undefined,
-    sharedKeyHint: 'context',
-    customName: '[internal] load build context',
-  });
-  const resolveImage = memoResolver(daemon);
+  const bctx = await initContext(daemon, inputs, opts);
+  const { source, ignore } = await readDefinition(daemon, inputs, bctx);
+  const parse = () => withSource(source, () => parseDockerfile(Buffer.from(source.data).toString('utf8')));
+  const named = new NamedContexts(contextDaemon(daemon, inputs));
+
+  const answered = await withSourceAsync(source, () =>
+    handleSubrequest(opts.requestId, {
+      outline: async () => {
+        const dockerfile = parse();
+        await applyChecks(daemon, dockerfile, opts, source);
+        const isNamedContext = (name: string) => named.has(name, buildPlatform);
+        return outline({ dockerfile, source: source.data, target: opts.target, buildArgs: opts.buildArgs, buildPlatform, isNamedContext });
+      },
+      targets: async () => listTargets(parse(), source.data),
+    }),
+  );
+  if (answered) return answered;
+
+  const parsedText = parse();
+  await withSourceAsync(source, () => applyChecks(daemon, parsedText, opts, source));
+  const resolveImage = memoResolver(daemon, opts.imageResolveMode);
   const implicit = opts.platforms.length === 0;
   const targets = implicit ? [buildPlatform] : opts.platforms.map((p) => p.platform);
   const parsed = ext.prepare ? withSource(source, () => ext.prepare!(parsedText, { opts, buildPlatform, targets })) : parsedText;
-  for (const p of opts.platforms) if (p.warning) await daemon.warn?.(p.warning).catch(() => undefined);
+  for (const p of opts.platforms) if (p.warning) await daemon.warn?.(p.warning, { source }).catch(() => undefined);
 
   const results = await Promise.all(
     targets.map(async (targetPlatform) => {
-      const r = await withSourceAsync(source, () =>
-        convert({
-          ...opts,
-          dockerfile: parsed,
-          targetPlatform,
-          implicitTarget: implicit,
-          buildPlatform,
-          llbCaps: daemon.caps.llb,
-          context,
-          resolveImage,
-          warn: (message, range) => void daemon.warn?.(message, { range }).catch(() => undefined),
-        }),
-      );
+      const base: Omit<ConvertOptions, 'context'> = {
+        ...opts,
+        dockerfile: parsed,
+        targetPlatform,
+        implicitTarget: implicit,
+        buildPlatform,
+        llbCaps: daemon.caps.llb,
+        resolveImage,
+        namedContexts: named.any ? named : undefined,
+        warn: (message, range) => void daemon.warn?.(message, { range, source }).catch(() => undefined),
+      };
+      const r = await withSourceAsync(source, () => convertWithContext(base, bctx, inputs, ignore));
       const solve = async (state: State) => {
-        const definition = withSource(source, () => marshal(state, { caps: daemon.caps.llb, sourceInfo: source, defaultPlatform: r.platform }));
+        const definition = withSource(source, () => marshalFor(state, daemon, source, r.platform));
         const res = await daemon.solve({ definition, cacheImports: opts.cacheImports });
         return res.ref?.id ?? '';
       };
@@ -111,108 +137,95 @@ export async function build(daemon: Daemon, inputs: FrontendInputs, ext: Extensi
       return { id: platformID(done.result.platform), ref: done.ref, result: done.result };
     }),
   );
-  void dockerfile;
   return describeResult(results, opts.multiPlatform);
+}
+
+/**
+ * Converts against the main context. A local context is narrowed to the paths the build reads,
+ * as BuildKit's filterPaths: the first conversion learns them, a second one (only when there is
+ * something to narrow) uses the narrowed context; warnings come from the first alone.
+ */
+async function convertWithContext(base: Omit<ConvertOptions, 'context'>, bctx: BuildContext, inputs: FrontendInputs, ignore: string[]): Promise<ConvertResult> {
+  if (bctx.context) return convert({ ...base, context: bctx.context });
+  const paths = new Set<string>();
+  const first = await convert({ ...base, context: localContext(inputs, ignore), contextPaths: paths });
+  const follow = followPathsOf(paths);
+  if (!follow) return first;
+  return convert({ ...base, warn: undefined, context: localContext(inputs, ignore, follow) });
+}
+
+/** A daemon capability the graph needs and Ping did not list: reported as Unimplemented. */
+class MissingCapabilityError extends LocatedError {
+  readonly unsupported = true;
+
+  constructor(err: CapabilityError) {
+    super(err.message, err.ranges, { cause: err });
+    this.name = 'MissingCapabilityError';
+  }
+}
+
+function marshalFor(state: State, daemon: Daemon, source: DefinitionFile, platform: Platform): Definition {
+  try {
+    return marshal(state, { caps: daemon.caps.llb, sourceInfo: source, defaultPlatform: platform });
+  } catch (err) {
+    throw err instanceof CapabilityError ? new MissingCapabilityError(err) : err;
+  }
+}
+
+/** The daemon as named contexts see it. */
+function contextDaemon(daemon: Daemon, inputs: FrontendInputs) {
+  return {
+    opts: inputs.opts,
+    sessionId: inputs.sessionId,
+    llbCaps: daemon.caps.llb,
+    resolveImage: (ref: string, o: Parameters<Daemon['resolveImageConfig']>[1]) => daemon.resolveImageConfig(ref, o),
+    solve: async (definition: Definition) => (await daemon.solve({ definition, evaluate: true })).ref?.id ?? '',
+    readFile: (ref: string, path: string) => daemon.readFile(ref, path),
+    inputs: () => {
+      if (!daemon.inputs) return Promise.reject(new Error('frontend inputs are not supported by build server'));
+      return daemon.inputs();
+    },
+  };
 }
 
 /**
  * The parser's checks, filtered by `# check=` or BUILDKIT_DOCKERFILE_CHECK: each becomes a
  * warning, or the build fails when the config says error=true. Checked before any image is
- * resolved, so a lint failure is reported at once.
+ * resolved, so a lint failure is reported at once. Warnings read as BuildKit's
+ * (`Rule: message (line N)`, the rule's description as detail, its URL).
  */
-async function applyChecks(daemon: Daemon, parsed: ParsedDockerfile, opts: BuildOptions): Promise<void> {
+async function applyChecks(daemon: Daemon, parsed: ParsedDockerfile, opts: BuildOptions, source: DefinitionFile): Promise<void> {
   const value = opts.buildArgs.get('BUILDKIT_DOCKERFILE_CHECK') ?? parsed.directives.check ?? '';
   const cfg = parseLintOptions(value);
   const { warnings, error } = applyLintConfig(parsed.warnings, cfg);
   if (error) throw error;
-  for (const w of warnings) await daemon.warn?.(w.message, { range: w.range }).catch(() => undefined);
-}
-
-interface Definitionfile {
-  filename: string;
-  data: Uint8Array;
-  language: string;
-}
-
-/** Reads the Dockerfile (and its own .dockerignore, else the context's) as dockerui does. */
-async function readDefinition(daemon: Daemon, inputs: FrontendInputs, opts: BuildOptions) {
-  const filename = opts.filename;
-  const dir = filename.includes('/') ? filename.slice(0, filename.lastIndexOf('/')) : '';
-  const base = filename.slice(filename.lastIndexOf('/') + 1);
-  const follow = [filename, `${filename}.dockerignore`];
-  if (base === 'Dockerfile') follow.push(dir ? `${dir}/dockerfile` : 'dockerfile');
-  const dfSource = local('dockerfile', {
-    sessionId: inputs.opts.get('local-sessionid:dockerfile') ?? inputs.sessionId,
-    followPaths: follow,
-    sharedKeyHint: 'dockerfile',
-    customName: `[internal] load build definition from ${filename}`,
-  });
-  const ctxIgnore = local('context', {
-    sessionId: inputs.opts.get('local-sessionid:context') ?? inputs.sessionId,
-    followPaths: ['.dockerignore'],
-    sharedKeyHint: 'context-.dockerignore',
-    customName: '[internal] load .dockerignore',
-  });
-  const [dfRes, ignRes] = await Promise.all([
-    daemon.solve({ definition: marshal(dfSource) }),
-    daemon.solve({ definition: marshal(ctxIgnore) }),
-  ]);
-  const dfRef = dfRes.ref?.id ?? '';
-  let data: Uint8Array;
-  try {
-    data = await daemon.readFile(dfRef, filename);
-  } catch (err) {
-    if (base === 'Dockerfile' && isNotFound(err)) {
-      try {
-        data = await daemon.readFile(dfRef, dir ? `${dir}/dockerfile` : 'dockerfile');
-      } catch {
-        throw new Error(`failed to read dockerfile: open ${filename}: no such file or directory`);
-      }
-    } else if (isNotFound(err)) {
-      throw new Error(`failed to read dockerfile: open ${filename}: no such file or directory`);
-    } else throw err;
+  for (const w of warnings) {
+    const line = w.range.start.line;
+    const short = `${w.rule}: ${w.message}${line > 0 ? ` (line ${line})` : ''}`;
+    await daemon.warn?.(short, { range: w.range, detail: [w.description], url: w.url, source }).catch(() => undefined);
   }
-  let ignoreText: string | undefined;
-  try {
-    ignoreText = Buffer.from(await daemon.readFile(dfRef, `${filename}.dockerignore`)).toString('utf8');
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
-  if (ignoreText === undefined) {
-    try {
-      ignoreText = Buffer.from(await daemon.readFile(ignRes.ref?.id ?? '', '.dockerignore')).toString('utf8');
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
-  }
-  const source: Definitionfile = { filename, data, language: 'Dockerfile' };
-  return { dockerfile: dfSource, source, ignore: ignoreText ? parseDockerignore(ignoreText) : [] };
 }
 
-function isNotFound(err: unknown): boolean {
-  const msg = err instanceof Error ? err.message : String(err);
-  return /no such file or directory|not found/i.test(msg);
-}
-
-function memoResolver(daemon: Daemon) {
+/** Image configs resolved once per reference and platform, in the build's resolve mode. */
+function memoResolver(daemon: Daemon, resolveMode: BuildOptions['imageResolveMode']) {
   const cache = new Map<string, Promise<ResolvedImage>>();
   return (ref: string, platform: Platform, logName: string): Promise<ResolvedImage> => {
     const key = `${ref}|${platformID(platform)}`;
     let p = cache.get(key);
     if (!p) {
-      p = daemon.resolveImageConfig(ref, { platform, resolveMode: undefined, logName });
+      p = daemon.resolveImageConfig(ref, { platform, resolveMode, logName });
       cache.set(key, p);
     }
     return p;
   };
 }
 
-function attachSource(err: unknown, source: Definitionfile): unknown {
+function attachSource(err: unknown, source: DefinitionFile): unknown {
   if (err instanceof LocatedError && !err.source) err.source = source;
   return err;
 }
 
-function withSource<T>(source: Definitionfile, fn: () => T): T {
+function withSource<T>(source: DefinitionFile, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
@@ -220,7 +233,7 @@ function withSource<T>(source: Definitionfile, fn: () => T): T {
   }
 }
 
-async function withSourceAsync<T>(source: Definitionfile, fn: () => Promise<T>): Promise<T> {
+async function withSourceAsync<T>(source: DefinitionFile, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {

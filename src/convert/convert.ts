@@ -7,6 +7,8 @@ import { EnvList } from './env.js';
 import { DEFAULT_PATH, emptyImage, parseImageConfig, type ImageConfig } from './image.js';
 import { isWasm, normalizePlatform, parsePlatform, platformID } from './platform.js';
 import type { BuildOptions } from './options.js';
+import { collectContextPaths } from './contextpaths.js';
+import { resolveNamedBase, resolveNamedStage, type NamedContextResolver } from './namedcontext.js';
 import { parseMount } from './runmount.js';
 import { StageState, type Command } from './stage.js';
 
@@ -36,6 +38,10 @@ export interface ConvertOptions
   context: State;
   resolveImage: ImageResolver;
   warn?: (message: string, range?: SourceRange) => void;
+  /** Named contexts (`context:<name>`) that replace stages, images and COPY --from sources. */
+  namedContexts?: NamedContextResolver;
+  /** Filled with the main-context paths COPY, ADD and bind mounts read (see contextpaths.ts). */
+  contextPaths?: Set<string>;
 }
 
 export interface ConvertResult {
@@ -47,6 +53,9 @@ export interface ConvertResult {
 }
 
 const SCRATCH = 'scratch';
+
+/** Stages replaced by a named context of their own name. */
+const namedStages = new WeakSet<StageState>();
 
 /**
  * Dockerfile → LLB for one target platform. Reads as BuildKit's toDispatchState: the steps
@@ -140,7 +149,9 @@ function buildStageStates(opt: ConvertOptions, globalArgs: EnvList): StageState[
       }
       ds.explicitPlatform = true;
     }
-    const base = byName.get(baseName.toLowerCase());
+    const named = !!stage.name && !!opt.namedContexts?.has(stage.name, ds.platform ?? opt.targetPlatform);
+    if (named) namedStages.add(ds);
+    const base = named ? undefined : byName.get(baseName.toLowerCase());
     if (base) ds.base = base;
     if (stage.name) byName.set(stage.name.toLowerCase(), ds);
     let total = ds.baseName !== SCRATCH && !ds.base ? 1 : 0;
@@ -284,7 +295,8 @@ async function resolveStages(opt: ConvertOptions, states: StageState[], target: 
   for (;;) {
     const reachable = reachableFrom(target);
     await Promise.all(
-      states.filter((s) => reachable.has(s) && !s.base && !s.resolved).map((s) => resolveBase(opt, s)),
+      // an image named only by COPY --from / --mount from is ready once resolved (Go marks it dispatched)
+      states.filter((s) => reachable.has(s) && !s.base && !s.resolved).map((s) => resolveBase(opt, s).then(() => void (s.unregistered && (s.dispatched = true)))),
     );
     let newDeps = false;
     for (const s of states) {
@@ -323,6 +335,7 @@ async function resolveStages(opt: ConvertOptions, states: StageState[], target: 
 async function resolveBase(opt: ConvertOptions, s: StageState): Promise<void> {
   s.resolved = true;
   const platform = s.platform ?? opt.targetPlatform;
+  if (namedStages.has(s)) return resolveNamedStage(opt.namedContexts!, s, platform, opt.imageResolveMode);
   if (s.baseName === SCRATCH) {
     s.state = scratch();
     s.image = emptyImage(platform);
@@ -336,6 +349,7 @@ async function resolveBase(opt: ConvertOptions, s: StageState): Promise<void> {
   } catch (err) {
     throw new LocatedError(`failed to parse stage name "${s.baseName}": ${(err as Error).message}`, [range]);
   }
+  if (opt.namedContexts && (await resolveNamedBase(opt.namedContexts, s, ref, platform, opt.imageResolveMode))) return;
   const prefix = opt.multiPlatform ? `[${platformID(platform)} internal]` : '[internal]';
   let resolved: ResolvedImage;
   try {
@@ -397,6 +411,7 @@ async function dispatchStages(opt: ConvertOptions, states: StageState[], reachab
       if (s.image.config.User) s.user = s.image.config.User;
     }
     for (const cmd of s.commands) {
+      if (opt.contextPaths) collectContextPaths(opt.contextPaths, s, cmd, opt.dockerfile.directives.escape);
       try {
         await dispatch(ctx, s, cmd);
       } catch (err) {
