@@ -44,6 +44,13 @@ describe('docker-image://', () => {
     expect(r.returned!.result!.ref).toBeDefined();
   });
 
+  test('without a context, COPY --from=<image> resolves the image and copies from it', async () => {
+    const dir = fx.dir({ Dockerfile: 'FROM busybox\nCOPY --from=busybox:1.36 /bin/sh /sh\n' });
+    const r = await fx.run(dir, {}, { images });
+    expect(r.resolves.map((x) => x.ref).sort()).toEqual([BUSYBOX_136, BUSYBOX]);
+    expect(sources(buildSolve(r), 'docker-image://').map((x) => x.identifier).sort()).toEqual([`docker-image://${BUSYBOX_136}`, `docker-image://${BUSYBOX}`]);
+  });
+
   test('a context for a name that is not used changes nothing', async () => {
     const dir = fx.dir({ Dockerfile: 'FROM busybox\nRUN true\n' });
     const r = await fx.run(dir, { 'context:other': 'docker-image://busybox:1.36' }, { images });

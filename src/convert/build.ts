@@ -92,17 +92,7 @@ export async function build(daemon: Daemon, inputs: FrontendInputs, ext: Extensi
   const parse = () => withSource(source, () => parseDockerfile(Buffer.from(source.data).toString('utf8')));
   const named = new NamedContexts(contextDaemon(daemon, inputs));
 
-  const answered = await withSourceAsync(source, () =>
-    handleSubrequest(opts.requestId, {
-      outline: async () => {
-        const dockerfile = parse();
-        await applyChecks(daemon, dockerfile, opts, source);
-        const isNamedContext = (name: string) => named.has(name, buildPlatform);
-        return outline({ dockerfile, source: source.data, target: opts.target, buildArgs: opts.buildArgs, buildPlatform, isNamedContext });
-      },
-      targets: async () => listTargets(parse(), source.data),
-    }),
-  );
+  const answered = await withSourceAsync(source, () => answerSubrequest(daemon, opts, { source, parse, named, buildPlatform }));
   if (answered) return answered;
 
   const parsedText = parse();
@@ -138,6 +128,29 @@ export async function build(daemon: Daemon, inputs: FrontendInputs, ext: Extensi
     }),
   );
   return describeResult(results, opts.multiPlatform);
+}
+
+/** A `requestid` answered from the Dockerfile alone; undefined when the build goes on. */
+function answerSubrequest(
+  daemon: Daemon,
+  opts: BuildOptions,
+  d: { source: DefinitionFile; parse: () => ParsedDockerfile; named: NamedContexts; buildPlatform: Platform },
+): Promise<BuildResult | undefined> {
+  return handleSubrequest(opts.requestId, {
+    outline: async () => {
+      const dockerfile = d.parse();
+      await applyChecks(daemon, dockerfile, opts, d.source);
+      return outline({
+        dockerfile,
+        source: d.source.data,
+        target: opts.target,
+        buildArgs: opts.buildArgs,
+        buildPlatform: d.buildPlatform,
+        isNamedContext: (name) => d.named.has(name, d.buildPlatform),
+      });
+    },
+    targets: async () => listTargets(d.parse(), d.source.data),
+  });
 }
 
 /**
