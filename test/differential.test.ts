@@ -102,7 +102,7 @@ describe('accepted differences', () => {
 
   test('a diff left with only accepted pairs is empty; an accepted pair that did not occur is returned', () => {
     const both = withoutAccepted(diff, [
-      { why: 'a', builtin: ['old one', 'other'], ours: ['new one', 'new one'] },
+      { why: 'a', builtin: ['old one', 'other'], ours: ['new one'] },
       { why: 'b', builtin: 'gone', ours: 'gone too' },
     ]);
     expect(both.unused.map((u) => u.why)).toEqual(['b']);

@@ -40,15 +40,15 @@ export interface CaseArgs {
   oursOnly?: string;
   /**
    * Differences that are BuildKit's own change of behaviour since v0.8, where ours follows the
-   * current frontend: a `-` line of the built-in frontend and the `+` line that replaces it (each
-   * compared trimmed, without a trailing comma), with the reason. An accepted difference that no longer occurs fails the case.
+   * current frontend: the `-` lines of the built-in frontend and the `+` lines of ours that make
+   * up the difference (each compared trimmed, without a trailing comma), with the reason. An accepted difference that no longer occurs fails the case.
    */
   accept?: Accepted[];
 }
 
 export interface Accepted {
   why: string;
-  /** One line, or several matched pairwise with `ours`. */
+  /** The built-in frontend's line or lines; all must occur for the difference to be dropped. */
   builtin: string | string[];
   ours: string | string[];
 }
@@ -298,15 +298,12 @@ export function withoutAccepted(diff: string, accepted: readonly Accepted[]): { 
   const bare = (t: string) => t.trim().replace(/,$/, '');
   const find = (sign: string, text: string) => lines.findIndex((l) => l.startsWith(sign) && bare(l.slice(2)) === bare(text));
   for (const a of accepted) {
-    const olds = [a.builtin].flat();
-    const news = [a.ours].flat();
-    if (olds.length !== news.length) throw new Error(`accepted difference "${a.why}": builtin and ours need as many lines`);
-    const found = olds.map((o, k) => [find('- ', o), find('+ ', news[k])]);
-    if (found.some(([i, j]) => i < 0 || j < 0)) {
+    const found = [...[a.builtin].flat().map((o) => find('- ', o)), ...[a.ours].flat().map((o) => find('+ ', o))];
+    if (found.some((i) => i < 0)) {
       unused.push(a);
       continue;
     }
-    for (const [i, j] of found) lines[i] = lines[j] = '';
+    for (const i of found) lines[i] = '';
   }
   const left = lines.filter((l) => l !== '');
   const changed = left.some((l) => (l.startsWith('- ') || l.startsWith('+ ')) && !l.startsWith('--- ') && !l.startsWith('+++ '));

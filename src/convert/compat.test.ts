@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { parseDockerfile } from '../dockerfile/index.js';
 import { local, marshal, type Platform } from '../llb/index.js';
 import { convert } from './convert.js';
+import { parseDockerignore } from './dockerignore.js';
 import type { ImageConfig } from './image.js';
 import { readBuildOptions } from './options.js';
 
@@ -68,5 +69,24 @@ describe('HEALTHCHECK', () => {
       'HEALTHCHECK {Test:[NONE] Interval:0s Timeout:0s StartPeriod:0s StartInterval:0s Retries:0}',
     ]);
     expect(image.config.Healthcheck).toEqual({ Test: ['NONE'] });
+  });
+});
+
+describe('COPY --from an image', () => {
+  test('in a one-stage Dockerfile the image is ready before the stage copies from it', async () => {
+    const { def } = await convertText('FROM scratch\nCOPY --from=docker.io/library/alpine:3 /etc/os-release /\n');
+    const text = JSON.stringify(def);
+    expect(def.def?.length).toBeGreaterThan(1);
+    expect(text).not.toContain('cannot copy');
+  });
+
+  test('a RUN mount from an image named after the stage works too', async () => {
+    await expect(convertText('FROM alpine AS build\nRUN --mount=from=docker.io/library/busybox,target=/bb ls /bb\n')).resolves.toBeDefined();
+  });
+});
+
+describe('.dockerignore', () => {
+  test('a lone "/" is kept as ignorefile.ReadAll keeps it', () => {
+    expect(parseDockerignore('/\n/abs\n./rel/\na/../b\n')).toEqual(['/', 'abs', 'rel', 'b']);
   });
 });

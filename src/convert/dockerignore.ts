@@ -15,8 +15,8 @@ export function parseDockerignore(text: string): string[] {
     }
     if (line.length > 0) {
       line = cleanRelative(line);
+      // a lone "/" stays as it is, as ignorefile.ReadAll leaves it
       if (line.startsWith('/') && line.length > 1) line = line.slice(1);
-      else if (line === '/') line = '.';
     }
     out.push(invert ? `!${line}` : line);
   }
