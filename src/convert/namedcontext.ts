@@ -251,7 +251,8 @@ export async function resolveNamedStage(resolver: NamedContextResolver, s: Stage
   } catch (err) {
     throw withLocation(err, s.stage.from.range);
   }
-  if (!loaded) throw withLocation(new Error(`named context for stage ${s.name} disappeared`), s.stage.from.range);
+  // set for another platform only: the stage was moved (wasm placement) after the lookup
+  if (!loaded) throw withLocation(new Error(`named context "${s.name}" is not set for platform ${platformID(platform)}`), s.stage.from.range);
   s.state = loaded.state;
   s.dispatched = true;
   if (loaded.image) {
