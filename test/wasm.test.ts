@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inspectWasm } from '../src/wasm/module.js';
 import { bundleEntry } from './harness/bundle.js';
-import { runHarness, type HarnessRun, type HarnessSolve } from './harness/index.js';
+import { harnessCapsDockerd2010, runHarness, type HarnessRun, type HarnessSolve } from './harness/index.js';
 import { wasmCommand, wasmComponent } from './wasm-fixture.js';
 
 const TOOLCHAIN = 'docker.io/local/wasm-toolchain:bookworm';
@@ -36,7 +36,7 @@ function folder(files: Record<string, string | Buffer>): string {
 }
 
 /** Builds `dockerfile` for wasi/wasm; the target stage's filesystem is served as `built` (the harness runs nothing). */
-async function build(dockerfile: string, built: Record<string, string | Buffer>, opts: Record<string, string> = {}): Promise<HarnessRun> {
+async function build(dockerfile: string, built: Record<string, string | Buffer>, opts: Record<string, string> = {}, llbCaps?: string[]): Promise<HarnessRun> {
   const ctx = folder({ Dockerfile: dockerfile });
   const out = folder(built);
   return runHarness({
@@ -45,6 +45,7 @@ async function build(dockerfile: string, built: Record<string, string | Buffer>,
     opts: { filename: 'Dockerfile', platform: 'wasi/wasm', ...opts },
     images: { [TOOLCHAIN]: toolchainImage },
     timeoutMs: 20_000,
+    llbCaps,
     onSolve: (s: HarnessSolve) => (s.ops.some((o) => o.op.exec) && !isFinal(s) ? { dir: out } : undefined),
   });
 }
@@ -124,6 +125,18 @@ describe('the wasi/wasm image', () => {
     expect(config(await build(plain(), { 'app.wasm': wasmComponent() }, { 'build-arg:WASM_RUNTIME': 'wasmtime' })).os).toBe('wasi');
     const r = await build(plain('ENTRYPOINT ["/app.wasm#run"]'), { 'app.wasm': wasmCommand({ entry: 'run' }) });
     expect(config(r).config.Entrypoint).toEqual(['/app.wasm#run']);
+  });
+
+  test('the crun annotation is written only where the exporter takes annotations', async () => {
+    const files = { 'app.wasm': wasmCommand() };
+    const old = await build(plain(), files);
+    expect(Object.keys(old.returned!.result!.metadata).filter((k) => k.startsWith('annotation'))).toEqual([]);
+    const caps = [...harnessCapsDockerd2010.llb, 'exporter.image.annotations'];
+    const single = await build(plain(), files, {}, caps);
+    expect(single.returned!.result!.metadata['annotation.module.wasm.image/variant']?.toString()).toBe('compat-smart');
+    const multi = await build(plain(), files, { platform: 'wasi/wasm,linux/amd64' }, caps);
+    const keys = Object.keys(multi.returned!.result!.metadata).filter((k) => k.startsWith('annotation'));
+    expect(keys).toEqual(['annotation-manifest[wasi/wasm].module.wasm.image/variant']);
   });
 
   test('WASM_OS=wasip1 writes os wasip1', async () => {

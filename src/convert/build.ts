@@ -256,7 +256,9 @@ async function withSourceAsync<T>(source: DefinitionFile, fn: () => Promise<T>):
 
 function describeResult(results: { id: string; ref: string; result: ConvertResult }[], multi: boolean): BuildResult {
   if (!multi && results.length === 1) {
-    return { ref: results[0].ref, metadata: { 'containerimage.config': marshalImage(results[0].result.image) } };
+    const metadata: Record<string, Uint8Array> = { 'containerimage.config': marshalImage(results[0].result.image) };
+    for (const [k, v] of Object.entries(results[0].result.annotations ?? {})) metadata[`annotation.${k}`] = Buffer.from(v);
+    return { ref: results[0].ref, metadata };
   }
   const metadata: Record<string, Uint8Array> = {};
   const refs: Record<string, string> = {};
@@ -264,6 +266,7 @@ function describeResult(results: { id: string; ref: string; result: ConvertResul
   for (const r of results) {
     refs[r.id] = r.ref;
     metadata[`containerimage.config/${r.id}`] = marshalImage(r.result.image);
+    for (const [k, v] of Object.entries(r.result.annotations ?? {})) metadata[`annotation-manifest[${r.id}].${k}`] = Buffer.from(v);
     const p: Record<string, string> = { architecture: r.result.platform.architecture, os: r.result.platform.os };
     if (r.result.platform.variant) p.variant = r.result.platform.variant;
     list.push({ ID: r.id, Platform: p });

@@ -50,6 +50,8 @@ export interface ConvertResult {
   platform: Platform;
   /** Stages moved to the build platform because the target is wasm. */
   placed: string[];
+  /** Manifest annotations for the exporter (BuildKit v0.11+); none from the converter itself. */
+  annotations?: Record<string, string>;
 }
 
 const SCRATCH = 'scratch';

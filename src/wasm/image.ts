@@ -79,7 +79,7 @@ export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Pr
     await ctx.daemon.warn?.(`the wasi/wasm image is based on an image with layers; use FROM scratch for a module-only image`, { range: at[0] }).catch(() => undefined);
     applyLabels(img, path, info, stripped.bytes.length);
     if (options.os) img.os = options.os;
-    return { result: { ...r.result, image: img, platform: { ...r.result.platform, os: img.os } }, ref: r.ref };
+    return { result: { ...r.result, image: img, platform: { ...r.result.platform, os: img.os }, annotations: runtimeAnnotations(ctx) }, ref: r.ref };
   }
   // mkfile keeps the mode of a file it overwrites, so the copied module is removed first.
   let action = FileAction.copy(r.result.state, '/', '/', { dirCopyContents: true, createDestPath: true, allowWildcard: false });
@@ -93,7 +93,15 @@ export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Pr
   applyLabels(img, path, info, stripped.bytes.length);
   if (options.os) img.os = options.os;
   const ref = await ctx.solve(state);
-  return { result: { ...r.result, state, image: img, platform: { ...r.result.platform, os: img.os } }, ref };
+  return { result: { ...r.result, state, image: img, platform: { ...r.result.platform, os: img.os }, annotations: runtimeAnnotations(ctx) }, ref };
+}
+
+/**
+ * crun picks its wasm handler from this manifest annotation (`compat-smart`: the ENTRYPOINT
+ * ends in .wasm). Written only where the exporter takes annotations (BuildKit v0.11+).
+ */
+function runtimeAnnotations(ctx: FinishContext): Record<string, string> | undefined {
+  return ctx.daemon.caps.llb.has('exporter.image.annotations') ? { 'module.wasm.image/variant': 'compat-smart' } : undefined;
 }
 
 function splitEntry(entry: string): [string, string | undefined] {
