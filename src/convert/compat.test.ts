@@ -58,6 +58,13 @@ describe('ENV', () => {
   });
 });
 
+describe('ARG', () => {
+  test('the pairs of one ARG expand in order, unlike ENV (current BuildKit; v0.8 expanded them up front)', async () => {
+    const { image } = await convertText('FROM alpine\nARG X=1 W=${X:-unset}\nRUN true\n');
+    expect(history(image).at(-1)).toBe('RUN |2 X=1 W=1 /bin/sh -c true # buildkit');
+  });
+});
+
 describe('HEALTHCHECK', () => {
   test("history prints the config as Go's %+v, durations as Duration.String", async () => {
     const { image } = await convertText(
