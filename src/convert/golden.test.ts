@@ -6,24 +6,15 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseDockerfile } from '../dockerfile/index.js';
 import { dump, local, marshal, type Platform } from '../llb/index.js';
+import { harnessCapsDockerd2010 } from '../../test/harness/caps.js';
 import { convert } from './convert.js';
 import { readBuildOptions } from './options.js';
 
 const dir = path.resolve(__dirname, '../../testdata/convert');
 const update = process.env.UPDATE_GOLDEN === '1';
 
-/** dockerd 20.10's LLB caps (BuildKit v0.8), as the harness has them. */
-const caps = new Set([
-  'source.image', 'source.image.resolvemode', 'source.local', 'source.local.unique', 'source.local.sessionid',
-  'source.local.includepatterns', 'source.local.followpaths', 'source.local.excludepatterns', 'source.local.sharedkeyhint',
-  'source.git', 'source.git.keepgitdir', 'source.git.fullurl', 'source.git.httpauth', 'source.git.knownsshhosts',
-  'source.git.mountsshsock', 'source.http', 'source.http.checksum', 'source.http.perm', 'soruce.http.uidgid',
-  'source.oci', 'exec.meta.base', 'exec.meta.proxyenv', 'exec.meta.network', 'exec.meta.security.device',
-  'exec.meta.setsdefaultpath', 'exec.mount.bind', 'exec.mount.bind.readwrite-nooutput', 'exec.mount.cache',
-  'exec.mount.cache.sharing', 'exec.mount.selector', 'exec.mount.tmpfs', 'exec.mount.secret', 'exec.mount.ssh',
-  'exec.cgroup.parent', 'file.base', 'file.rm.wildcard', 'constraints', 'platform', 'meta.ignorecache',
-  'meta.description', 'meta.exportcache', 'exec.mount.tmpfs.size',
-]);
+/** dockerd 20.10's LLB caps (BuildKit v0.8), the same set the harness answers Ping with. */
+const caps = new Set(harnessCapsDockerd2010.llb);
 
 const toolchain = {
   os: 'linux',
