@@ -1,7 +1,9 @@
-// Bundles the frontend entry into one CommonJS file for the frontend image:
+// Bundles an entry into one CommonJS file: the frontend for its image, or the CLI.
 //   node scripts/build.mjs [--entry frontend/main.ts] [--out dist/frontend.cjs]
+//   node scripts/build.mjs --entry src/cli/main.ts --out dist/cli.cjs --bin
 // Syntax and whitespace are minified, identifiers and function names kept (readable stacks in
-// the daemon log), no source map, no legal comments.
+// the daemon log), no source map, no legal comments. --bin adds `#!/usr/bin/env node` and the
+// executable bit, for package.json's "bin".
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +16,7 @@ const { values } = parseArgs({
   options: {
     entry: { type: 'string', default: 'frontend/main.ts' },
     out: { type: 'string', default: 'dist/frontend.cjs' },
+    bin: { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -32,6 +35,7 @@ await esbuild.build({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
+  banner: values.bin ? { js: '#!/usr/bin/env node' } : undefined,
   minifySyntax: true,
   minifyWhitespace: true,
   minifyIdentifiers: false,
@@ -41,6 +45,7 @@ await esbuild.build({
   loader: { '.json': 'json' },
   logLevel: 'warning',
 });
+if (values.bin) fs.chmodSync(outfile, 0o755);
 
 const shown = path.relative(top, outfile).startsWith('..') ? outfile : path.relative(top, outfile);
 console.log(`build: ${shown} ${(fs.statSync(outfile).size / 1024).toFixed(1)} KiB`);

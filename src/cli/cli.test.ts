@@ -1,5 +1,5 @@
 /**
- * The bundled CLI (dist/cli.cjs as scripts/build-cli.mjs makes it) run as a process against a fake
+ * The bundled CLI (dist/cli.cjs as `npm run build:cli` makes it) run as a process against a fake
  * `docker`: a small Node script that records its argv and replays fixture output. Proves the full
  * flow of builder create, doctor and build, their exit codes, and that --json prints exactly one
  * JSON document on stdout.
@@ -53,7 +53,7 @@ interface FakeRule {
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-e2e-'));
   cli = path.join(tmp, 'cli.cjs');
-  const built = await execaRunner([process.execPath, path.join(REPO, 'scripts/build-cli.mjs'), '--out', cli]);
+  const built = await execaRunner([process.execPath, path.join(REPO, 'scripts/build.mjs'), '--entry', 'src/cli/main.ts', '--out', cli, '--bin']);
   expect(built.exitCode, built.stderr).toBe(0);
   fakeDocker = path.join(tmp, 'bin', 'docker');
   fs.mkdirSync(path.dirname(fakeDocker));
