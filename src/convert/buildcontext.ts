@@ -17,7 +17,7 @@ import { FileAction, http, local, marshal, scratch, type State } from '../llb/in
 import type { Daemon, FrontendInputs } from './build.js';
 import { parseDockerignore } from './dockerignore.js';
 import { gitContext } from './gitref.js';
-import { fromDefinition } from './llbinput.js';
+import { fromDefinition } from '../llb/index.js';
 import type { BuildOptions } from './options.js';
 
 export interface BuildContext {

@@ -16,7 +16,7 @@ import { parseDockerignore } from './dockerignore.js';
 import { UnsupportedFeatureError } from './errors.js';
 import { gitContext } from './gitref.js';
 import { emptyImage, imagePlatform, parseImageConfig, type ImageConfig } from './image.js';
-import { fromDefinition, ociLayout } from './llbinput.js';
+import { fromDefinition, ociLayout } from '../llb/index.js';
 import { platformID } from './platform.js';
 import type { StageState } from './stage.js';
 

@@ -12,6 +12,8 @@ export { ExecState } from './exec.js';
 export type { ExecOptions, MountSpec } from './exec.js';
 export { FileAction } from './fileop.js';
 export type { UserSpec, ChownSpec, CopyOptions, MkdirOptions, MkfileOptions, RmOptions, SymlinkOptions } from './fileop.js';
+export { fromDefinition, ociLayout, InputDefinitionError } from './definition.js';
+export type { OCILayoutOptions } from './definition.js';
 export { merge } from './merge.js';
 export { diff } from './diff.js';
 export { marshal, decodeDefinition } from './marshal.js';

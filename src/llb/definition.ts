@@ -1,19 +1,17 @@
 /**
- * Two LLB sources that named contexts need and the public LLB builder (src/llb) does not offer
- * yet: a State made of a Definition someone else marshalled (Go's llb.NewDefinitionOp, for
- * frontend inputs) and an OCI layout image (Go's llb.OCILayout). They only use the builder's
- * vertex contract; both belong in src/llb once its owner takes them.
+ * Two more sources: a State made of a Definition someone else marshalled (Go's
+ * llb.NewDefinitionOp, for frontend inputs) and an OCI layout image (Go's llb.OCILayout).
  *
  * Invariant: a definition is carried byte for byte. Every op is decoded and encoded again with
  * the canonical encoder; an op whose bytes would change (fields our schema does not know) is
  * refused rather than silently altered, so digests inside the definition stay valid.
  */
-import type { Definition, Op, OpMetadata, Platform } from '../llb/index.js';
-import { digestOf, encodeCanonical } from '../llb/index.js';
-import { decodeMessage } from '../llb/encode.js';
-import { SourceOp } from '../llb/source.js';
-import { newState, type State } from '../llb/state.js';
-import { Vertex, type BuildContext, type Built, type Constraints, type Output } from '../llb/vertex.js';
+import type { Definition, Op, OpMetadata } from '../pb/index.js';
+import { decodeMessage, digestOf, encodeCanonical } from './encode.js';
+import type { Platform } from './platform.js';
+import { SourceOp } from './source.js';
+import { newState, type State } from './state.js';
+import { Vertex, type BuildContext, type Built, type Constraints, type Output } from './vertex.js';
 
 export class InputDefinitionError extends Error {}
 
