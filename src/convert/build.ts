@@ -1,5 +1,5 @@
 import { applyLintConfig, parseDockerfile, parseLintOptions, type ParsedDockerfile } from '../dockerfile/index.js';
-import { CapabilityError, defaultPlatform, marshal, type Definition, type Platform, type State } from '../llb/index.js';
+import { defaultPlatform, marshal, type Definition, type Platform, type State } from '../llb/index.js';
 import { LocatedError, type SourceRange } from '../util/located.js';
 import { initContext, localContext, readDefinition, type BuildContext, type DefinitionFile } from './buildcontext.js';
 import { followPathsOf } from './contextpaths.js';
@@ -167,22 +167,9 @@ async function convertWithContext(base: Omit<ConvertOptions, 'context'>, bctx: B
   return convert({ ...base, warn: undefined, context: localContext(inputs, ignore, follow) });
 }
 
-/** A daemon capability the graph needs and Ping did not list: reported as Unimplemented. */
-class MissingCapabilityError extends LocatedError {
-  readonly unsupported = true;
-
-  constructor(err: CapabilityError) {
-    super(err.message, err.ranges, { cause: err });
-    this.name = 'MissingCapabilityError';
-  }
-}
-
+/** A capability the graph needs and Ping did not list throws CapabilityError (Unimplemented). */
 function marshalFor(state: State, daemon: Daemon, source: DefinitionFile, platform: Platform): Definition {
-  try {
-    return marshal(state, { caps: daemon.caps.llb, sourceInfo: source, defaultPlatform: platform });
-  } catch (err) {
-    throw err instanceof CapabilityError ? new MissingCapabilityError(err) : err;
-  }
+  return marshal(state, { caps: daemon.caps.llb, sourceInfo: source, defaultPlatform: platform });
 }
 
 /** The daemon as named contexts see it. */

@@ -8,6 +8,8 @@ import { LocatedError, type SourceRange } from '../util/located.js';
 /** A feature the graph uses is not supported by the daemon. Located at the first op using it. */
 export class CapabilityError extends LocatedError {
   readonly cap: string;
+  /** Read by the gateway: a missing capability is reported as Unimplemented. */
+  readonly unsupported = true;
 
   constructor(cap: string, locations: SourceRange[]) {
     super(`the daemon does not support ${capFeature(cap)} (missing LLB capability "${cap}")`, locations);
