@@ -170,3 +170,10 @@ describe('toolchain stages', () => {
     expect(r.returned?.error?.message).toBe('unknown wasm toolchain "cobol": use wasm-toolchain/rust, wasm-toolchain/c, wasm-toolchain/assemblyscript');
   });
 });
+
+test('a toolchain image that cannot be resolved names the build argument that replaces it', async () => {
+  const r = await build('FROM wasm-toolchain/rust AS build\nRUN cargo build\nFROM scratch\nCOPY --from=build /wasm/a.wasm /a.wasm\n', {});
+  expect(r.returned?.error?.message).toMatch(
+    /^docker\.io\/library\/rust:1\.82\.0-slim-bookworm: .* \(wasm-toolchain\/rust uses docker\.io\/library\/rust:1\.82\.0-slim-bookworm; --build-arg WASM_RUST_IMAGE=<image> chooses another\)$/,
+  );
+});

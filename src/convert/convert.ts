@@ -357,7 +357,8 @@ async function resolveBase(opt: ConvertOptions, s: StageState): Promise<void> {
   try {
     resolved = await opt.resolveImage(ref, platform, `${prefix} load metadata for ${ref}`);
   } catch (err) {
-    throw new LocatedError(describeResolveError(s.baseName, err, platform, opt), [range], { cause: err });
+    const hint = s.stage.from.hint ? ` (${s.stage.from.hint})` : '';
+    throw new LocatedError(describeResolveError(s.baseName, err, platform, opt) + hint, [range], { cause: err });
   }
   let img: ImageConfig;
   try {

@@ -30,6 +30,8 @@ export type FromInstruction = Base & {
   /** Lowercased and validated (`^[a-z][a-z0-9-_.]*$`). */
   stageName?: string;
   platform?: FlagValue;
+  /** Never parsed: set by a step that rewrites the base (toolchain stages); the converter adds it to resolution errors. */
+  hint?: string;
 };
 
 /** ARG pairs; a value keeps its quotes (`ARG a="b c"` gives `"b c"`), as BuildKit expands it later. */

@@ -123,5 +123,6 @@ function expandStage(stage: Stage, spec: ToolchainSpec, buildArgs: ReadonlyMap<s
     const cmdLine = c.prependShell ? [`${LIBEXEC}/run`, '/bin/sh', '-c', c.cmdLine.join(' ')] : [`${LIBEXEC}/run`, ...c.cmdLine];
     return { ...c, prependShell: false, cmdLine, mounts: [...mounts, ...c.mounts] };
   });
-  return { ...stage, from: { ...stage.from, image }, commands: [...setup, ...commands] };
+  const hint = `${TOOLCHAIN_NAMESPACE}${spec.language} uses ${image}; --build-arg ${spec.imageArg}=<image> chooses another`;
+  return { ...stage, from: { ...stage.from, image, hint }, commands: [...setup, ...commands] };
 }
