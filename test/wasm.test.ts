@@ -93,6 +93,16 @@ describe('the wasi/wasm image', () => {
     expect(layers[0].created_by).toMatch(/^wasm-frontend: \/app.wasm: command module, .* -> .*, debug sections stripped/);
   });
 
+  test('a module larger than one ReadFile answer is read in chunks and stripped', async () => {
+    const module = wasmCommand({ custom: [['.debug_info', 20 * 1024 * 1024]] });
+    const r = await build(plain(), { 'app.wasm': module });
+    expect(r.returned?.error, r.stderr).toBeUndefined();
+    expect(r.calls.filter((c) => c === 'ReadFile').length).toBeGreaterThanOrEqual(6);
+    const data = r.solves.find(isFinal)!.ops.flatMap((o) => o.op.file?.actions ?? []).find((a) => a.mkfile)!.mkfile!.data!;
+    expect(inspectWasm(Buffer.from(data)).exports.map((e) => e.name)).toEqual(['memory', '_start']);
+    expect(data.length).toBeLessThan(1000);
+  });
+
   test('WASM_KEEP_DEBUG keeps the module as built', async () => {
     const module = wasmCommand({ custom: [['.debug_info', 1000]] });
     const r = await build(plain(), { 'app.wasm': module }, { 'build-arg:WASM_KEEP_DEBUG': '1' });

@@ -61,7 +61,7 @@ export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Pr
   if (!path.startsWith('/')) throw new LocatedError(`ENTRYPOINT "${entry}" must be an absolute path to a .wasm module`, at);
   let bytes: Uint8Array;
   try {
-    bytes = await ctx.daemon.readFile(r.ref, path.slice(1));
+    bytes = await readWhole(ctx, r.ref, path.slice(1));
   } catch (err) {
     if (/no such file or directory|not found/i.test(String((err as Error)?.message ?? err))) {
       throw new LocatedError(`ENTRYPOINT "${path}" does not exist in the image${modules.length ? ` (modules: ${modules.join(', ')})` : ''}`, at);
@@ -72,7 +72,13 @@ export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Pr
   const warnings = importWarnings(path, info);
   for (const w of warnings) await ctx.daemon.warn?.(w, { range: at[0] }).catch(() => undefined);
 
-  const stripped = options.keepDebug || info.kind === 'component' ? { bytes, removed: [] } : stripDebug(bytes);
+  let stripped = options.keepDebug || info.kind === 'component' ? { bytes, removed: [] as { name: string; size: number }[] } : stripDebug(bytes);
+  const inline = stripped.bytes.length <= INLINE_LIMIT;
+  if (!inline && stripped.removed.length) {
+    // The rewritten module travels inside the LLB request, which old daemons cap at 4 MiB.
+    await ctx.daemon.warn?.(`"${path}" is ${kB(stripped.bytes.length)} without debug sections, too large to rewrite in the build request; its debug sections are kept`, { range: at[0] }).catch(() => undefined);
+    stripped = { bytes, removed: [] };
+  }
   const summary = describe(path, info, bytes.length, stripped.bytes.length, stripped.removed.length > 0);
   if (layered) {
     // Based on an image with layers (not FROM scratch): leave the filesystem as it is.
@@ -83,10 +89,7 @@ export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Pr
   }
   // mkfile keeps the mode of a file it overwrites, so the copied module is removed first.
   let action = FileAction.copy(r.result.state, '/', '/', { dirCopyContents: true, createDestPath: true, allowWildcard: false });
-  action =
-    stripped.bytes.length <= INLINE_LIMIT
-      ? action.rm(path).mkfile(path, 0o644, stripped.bytes)
-      : action.copy(r.result.state, path, path, { mode: 0o644 });
+  action = inline ? action.rm(path).mkfile(path, 0o644, stripped.bytes) : action.copy(r.result.state, path, path, { mode: 0o644 });
   const state = scratch().file(action, { customName: `[wasm] ${summary}`, locations: at });
   for (const h of img.history ?? []) h.empty_layer = true;
   (img.history ??= []).push({ created_by: `wasm-frontend: ${summary}`, comment: 'wasm-frontend' });
@@ -161,6 +164,18 @@ function applyLabels(img: ImageConfig, path: string, info: WasmInfo, size: numbe
   };
   const wasi = wasiImports(info);
   if (wasi.length) img.config.Labels[`${LABEL_PREFIX}.wasi`] = wasi.join(',');
+}
+
+/** ReadFile answers are capped (16 MiB in our client), so a module is read in chunks. */
+const CHUNK = 4 * 1024 * 1024;
+
+async function readWhole(ctx: FinishContext, ref: string, file: string): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for (let offset = 0; ; offset += CHUNK) {
+    const part = await ctx.daemon.readFile(ref, file, { offset, length: CHUNK });
+    parts.push(part);
+    if (part.length < CHUNK) return parts.length === 1 ? part : Buffer.concat(parts);
+  }
 }
 
 /** .wasm files in the image, searched a few levels deep (a module image is small). */
