@@ -103,6 +103,16 @@ describe('the wasi/wasm image', () => {
     expect(data.length).toBeLessThan(1000);
   });
 
+  test('a module too large to rewrite inline is copied at 0644 and keeps its debug sections', async () => {
+    const module = wasmCommand({ custom: [['name', 4 * 1024 * 1024], ['.debug_info', 1000]] });
+    const r = await build(plain(), { 'app.wasm': module });
+    expect(r.returned?.error, r.stderr).toBeUndefined();
+    const actions = r.solves.at(-1)!.ops.flatMap((o) => o.op.file?.actions ?? []);
+    expect(actions.some((a) => a.mkfile)).toBe(false);
+    expect(actions.at(-1)!.copy).toMatchObject({ src: '/app.wasm', dest: '/app.wasm', mode: 0o644 });
+    expect(config(r).config.Labels['org.wasm-frontend.module.size']).toBe(String(module.length));
+  });
+
   test('WASM_KEEP_DEBUG keeps the module as built', async () => {
     const module = wasmCommand({ custom: [['.debug_info', 1000]] });
     const r = await build(plain(), { 'app.wasm': module }, { 'build-arg:WASM_KEEP_DEBUG': '1' });
