@@ -46,10 +46,12 @@ async function build(dockerfile: string, built: Record<string, string | Buffer>,
     images: { [TOOLCHAIN]: toolchainImage },
     timeoutMs: 20_000,
     llbCaps,
-    onSolve: (s: HarnessSolve) => (s.ops.some((o) => o.op.exec) && !isFinal(s) ? { dir: out } : undefined),
+    onSolve: (s: HarnessSolve) => (!isFinal(s) && !loadsOnlyLocals(s) ? { dir: out } : undefined),
   });
 }
 
+/** The Dockerfile and .dockerignore loads: the harness serves those from the context folder. */
+const loadsOnlyLocals = (s: HarnessSolve) => s.ops.every((o) => !o.op.exec && !o.op.file && (!o.op.source || o.op.source.identifier?.startsWith('local://')));
 const isFinal = (s: HarnessSolve) => s.ops.some((o) => o.op.file?.actions?.some((a) => a.mkfile?.path?.endsWith('.wasm')));
 
 function config(r: HarnessRun) {
@@ -196,4 +198,20 @@ test('a toolchain image that cannot be resolved names the build argument that re
   expect(r.returned?.error?.message).toMatch(
     /^docker\.io\/library\/rust:1\.82\.0-slim-bookworm: .* \(wasm-toolchain\/rust uses docker\.io\/library\/rust:1\.82\.0-slim-bookworm; --build-arg WASM_RUST_IMAGE=<image> chooses another\)$/,
   );
+});
+
+test('COPY --from an image with no wasm variant reads it for the build platform', async () => {
+  const r = await build(`FROM scratch\nCOPY --from=${TOOLCHAIN} /etc/os-release /os-release\nCOPY app.wasm /app.wasm\nENTRYPOINT ["/app.wasm"]\n`, { 'app.wasm': wasmCommand(), 'os-release': 'x' });
+  expect(r.returned?.error, r.stderr).toBeUndefined();
+  expect(r.resolves.map((x) => [x.ref, x.platform])).toEqual([
+    [TOOLCHAIN, { os: 'wasi', architecture: 'wasm' }],
+    [TOOLCHAIN, { os: 'linux', architecture: 'amd64' }],
+  ]);
+  const source = r.solves.flatMap((s) => s.ops).find((o) => o.op.source?.identifier?.startsWith('docker-image://'))!;
+  expect(source.op.platform).toMatchObject({ OS: 'linux', Architecture: 'amd64' });
+});
+
+test('FROM an image with no wasm variant, in a stage that runs nothing, says how to place it', async () => {
+  const r = await build(`FROM ${TOOLCHAIN}\nCOPY app.wasm /app.wasm\n`, {});
+  expect(r.returned?.error?.message).toMatch(/no match for platform in manifest.*: the image has no wasi\/wasm variant; add --platform=\$BUILDPLATFORM to this FROM if the stage only builds the module$/);
 });

@@ -70,7 +70,7 @@ export async function convert(opt: ConvertOptions): Promise<ConvertResult> {
   const states = buildStageStates(opt, globalArgs);
   const target = resolveTarget(opt, states);
   buildDependencies(states);
-  const placed = placeExecStagesForWasm(opt, states, target);
+  const placed = placeExecStagesForWasm(opt, states);
   const reachable = await resolveStages(opt, states, target);
   await dispatchStages(opt, states, reachable, globalArgs);
   finalizeImage(opt, target);
@@ -190,7 +190,7 @@ function lookupSource(states: StageState[], name: string, range: SourceRange): S
   }
   const existing = states.find((s) => s.unregistered && s.baseName === name);
   if (existing) return existing;
-  const ds = new StageState(states.length, { from: { kind: 'from', image: name, range, original: '' }, commands: [], range } as never, name);
+  const ds = new StageState(states.length, { from: { kind: 'from', image: name, range, original: '' }, commands: [], range }, name);
   ds.unregistered = true;
   ds.stageName = '';
   states.push(ds);
@@ -267,7 +267,7 @@ function reachableFrom(target: StageState): Set<StageState> {
  * names their platform, are placed on the build platform; TARGET* args keep the wasm target so
  * the toolchain cross-compiles.
  */
-function placeExecStagesForWasm(opt: ConvertOptions, states: StageState[], target: StageState): string[] {
+function placeExecStagesForWasm(opt: ConvertOptions, states: StageState[]): string[] {
   if (!isWasm(opt.targetPlatform)) return [];
   const runs = new Map<StageState, boolean>();
   const needsExec = (s: StageState): boolean => {
@@ -288,8 +288,6 @@ function placeExecStagesForWasm(opt: ConvertOptions, states: StageState[], targe
       placed.push(s.name ?? `stage-${s.index}`);
     }
   }
-  // The final stage of a wasm image stays wasm even when derived; only report placements.
-  void target;
   return placed;
 }
 
@@ -336,12 +334,12 @@ async function resolveStages(opt: ConvertOptions, states: StageState[], target: 
 
 async function resolveBase(opt: ConvertOptions, s: StageState): Promise<void> {
   s.resolved = true;
-  const platform = s.platform ?? opt.targetPlatform;
-  if (namedStages.has(s)) return resolveNamedStage(opt.namedContexts!, s, platform, opt.imageResolveMode);
+  const requested = s.platform ?? opt.targetPlatform;
+  if (namedStages.has(s)) return resolveNamedStage(opt.namedContexts!, s, requested, opt.imageResolveMode);
   if (s.baseName === SCRATCH) {
     s.state = scratch();
-    s.image = emptyImage(platform);
-    s.platform = platform;
+    s.image = emptyImage(requested);
+    s.platform = requested;
     return;
   }
   const range = s.stage.from.range;
@@ -351,14 +349,25 @@ async function resolveBase(opt: ConvertOptions, s: StageState): Promise<void> {
   } catch (err) {
     throw new LocatedError(`failed to parse stage name "${s.baseName}": ${(err as Error).message}`, [range]);
   }
-  if (opt.namedContexts && (await resolveNamedBase(opt.namedContexts, s, ref, platform, opt.imageResolveMode))) return;
-  const prefix = opt.multiPlatform ? `[${platformID(platform)} internal]` : '[internal]';
+  if (opt.namedContexts && (await resolveNamedBase(opt.namedContexts, s, ref, requested, opt.imageResolveMode))) return;
+  const prefix = opt.multiPlatform ? `[${platformID(requested)} internal]` : '[internal]';
   let resolved: ResolvedImage;
+  let platform = requested;
   try {
     resolved = await opt.resolveImage(ref, platform, `${prefix} load metadata for ${ref}`);
   } catch (err) {
-    const hint = s.stage.from.hint ? ` (${s.stage.from.hint})` : '';
-    throw new LocatedError(describeResolveError(s.baseName, err, platform, opt) + hint, [range], { cause: err });
+    // Files copied from an image (COPY --from=<image>) need no wasm variant: with a wasm target,
+    // an image without one is read for the build platform instead.
+    if (!(s.unregistered && !s.platform && isWasm(platform) && noPlatformMatch(err))) {
+      const hint = s.stage.from.hint ? ` (${s.stage.from.hint})` : '';
+      throw new LocatedError(describeResolveError(s.baseName, err, platform, s.unregistered) + hint, [range], { cause: err });
+    }
+    platform = { ...opt.buildPlatform };
+    try {
+      resolved = await opt.resolveImage(ref, platform, `${prefix} load metadata for ${ref}`);
+    } catch (err2) {
+      throw new LocatedError(describeResolveError(s.baseName, err2, platform, true), [range], { cause: err2 });
+    }
   }
   let img: ImageConfig;
   try {
@@ -388,12 +397,15 @@ async function resolveBase(opt: ConvertOptions, s: StageState): Promise<void> {
       });
 }
 
-function describeResolveError(name: string, err: unknown, platform: Platform, opt: ConvertOptions): string {
+function noPlatformMatch(err: unknown): boolean {
+  return /no match for platform/i.test(err instanceof Error ? err.message : String(err));
+}
+
+function describeResolveError(name: string, err: unknown, platform: Platform, copySource: boolean): string {
   const msg = err instanceof Error ? err.message.replace(/^\d+ [A-Z_]+: /, '') : String(err);
-  if (/no match for platform/i.test(msg) && isWasm(platform)) {
+  if (noPlatformMatch(err) && isWasm(platform) && !copySource) {
     return `${name}: ${msg}: the image has no ${platformID(platform)} variant; add --platform=$BUILDPLATFORM to this FROM if the stage only builds the module`;
   }
-  void opt;
   return `${name}: ${msg}`;
 }
 
