@@ -185,6 +185,13 @@ describe('toolchain stages', () => {
     const installed = ops.flatMap((o) => o.op.file?.actions ?? []).filter((a) => a.mkfile).map((a) => a.mkfile!.path);
     expect(installed).toContain('/run');
     expect(config(r).config.Entrypoint).toEqual(['/app.wasm']);
+    expect(exec.meta!.env!.some((e) => e.startsWith('WASM_WASI='))).toBe(false);
+  });
+
+  test('rust: --build-arg WASM_WASI reaches the wrapper', async () => {
+    const r = await build(rust, { 'app.wasm': wasmCommand() }, { 'build-arg:WASM_RUST_IMAGE': 'local/wasm-toolchain:bookworm', 'build-arg:WASM_WASI': 'preview2' });
+    const exec = r.solves.flatMap((s) => s.ops).find((o) => o.op.exec)!.op.exec!;
+    expect(exec.meta!.env).toContain('WASM_WASI=preview2');
   });
 
   test('an unknown toolchain names the FROM line', async () => {

@@ -19,8 +19,9 @@ describe('toolchain stages', () => {
     expect(build.from.image).toBe('my/rust:1');
     expect(final).toBe(df.stages[1]);
     const kinds = build.commands.map((c) => c.kind);
-    expect(kinds).toEqual(['copy', 'run', 'run', 'run']);
-    const [setup, shell, exec, heredoc] = build.commands;
+    expect(kinds).toEqual(['arg', 'copy', 'run', 'run', 'run']);
+    const [arg, setup, shell, exec, heredoc] = build.commands;
+    expect(arg.kind === 'arg' && arg.args).toEqual([{ key: 'WASM_WASI' }]);
     expect(setup.kind === 'copy' && setup.sourceHeredocs.map((d) => d.name)).toEqual(['run']);
     expect(setup.kind === 'copy' && setup.dest).toBe('/usr/local/libexec/wasm-frontend/');
     expect(shell.kind === 'run' && shell.cmdLine).toEqual(['/usr/local/libexec/wasm-frontend/run', '/bin/sh', '-c', 'cargo build']);
@@ -31,6 +32,7 @@ describe('toolchain stages', () => {
     ]);
     expect(exec.kind === 'run' && exec.cmdLine).toEqual(['/usr/local/libexec/wasm-frontend/run', 'cargo', 'test']);
     expect(heredoc).toBe(df.stages[0].commands[2]);
+    expect(heredoc.kind === 'run' && heredoc.mounts).toEqual([]);
   });
 
   test('a c stage installs the clang wrappers and the CMake file in their directories; defaults apply', () => {

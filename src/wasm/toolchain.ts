@@ -19,6 +19,8 @@ export interface ToolchainSpec {
   defaultImage: string;
   /** Cache mounts added to every RUN of the stage; `{stage}` is replaced by the stage name. */
   caches: { id: string; target: string; sharing?: 'shared' | 'locked' }[];
+  /** Build arguments the wrapper reads, declared in the stage so RUN sees them. */
+  envArgs: string[];
 }
 
 export const TOOLCHAIN_NAMESPACE = 'wasm-toolchain/';
@@ -33,18 +35,21 @@ export const toolchains: Record<Language, ToolchainSpec> = {
       { id: 'wasm-frontend/cargo-git', target: '/usr/local/cargo/git/db' },
       { id: 'wasm-frontend/cargo-target/{stage}', target: CARGO_TARGET_DIR, sharing: 'locked' },
     ],
+    envArgs: ['WASM_WASI'],
   },
   c: {
     language: 'c',
     imageArg: 'WASM_C_IMAGE',
     defaultImage: 'ghcr.io/webassembly/wasi-sdk:wasi-sdk-25',
     caches: [],
+    envArgs: [],
   },
   assemblyscript: {
     language: 'assemblyscript',
     imageArg: 'WASM_ASSEMBLYSCRIPT_IMAGE',
     defaultImage: 'docker.io/library/node:20.18.1-bookworm-slim',
     caches: [{ id: 'wasm-frontend/npm', target: '/root/.npm' }],
+    envArgs: [],
   },
 };
 
@@ -123,6 +128,10 @@ function expandStage(stage: Stage, spec: ToolchainSpec, buildArgs: ReadonlyMap<s
     const cmdLine = c.prependShell ? [`${LIBEXEC}/run`, '/bin/sh', '-c', c.cmdLine.join(' ')] : [`${LIBEXEC}/run`, ...c.cmdLine];
     return { ...c, prependShell: false, cmdLine, mounts: [...mounts, ...c.mounts] };
   });
+  // The wrapper reads these from its environment; a build argument reaches RUN only once declared.
+  const args: Instruction[] = spec.envArgs.length
+    ? [{ kind: 'arg', range, original: `ARG ${spec.envArgs.join(' ')}`, args: spec.envArgs.map((key) => ({ key })) }]
+    : [];
   const hint = `${TOOLCHAIN_NAMESPACE}${spec.language} uses ${image}; --build-arg ${spec.imageArg}=<image> chooses another`;
-  return { ...stage, from: { ...stage.from, image, hint }, commands: [...setup, ...commands] };
+  return { ...stage, from: { ...stage.from, image, hint }, commands: [...args, ...setup, ...commands] };
 }
