@@ -12,6 +12,7 @@
  * - an instruction that cannot be expanded records nothing: dispatch reports its error.
  */
 import { processWord } from '../shell/index.js';
+import { joinRoot } from '../util/gopath.js';
 import { parseMount } from './runmount.js';
 import type { Command, StageState } from './stage.js';
 
@@ -44,13 +45,3 @@ export function followPathsOf(paths: ReadonlySet<string>): string[] | undefined 
   return [...paths].map((p) => p.slice(1)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 }
 
-/** Go's path.Join("/", p): cleaned, absolute, no trailing slash. */
-export function joinRoot(p: string): string {
-  const out: string[] = [];
-  for (const seg of p.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') out.pop();
-    else out.push(seg);
-  }
-  return '/' + out.join('/');
-}

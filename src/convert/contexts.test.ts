@@ -2,7 +2,8 @@
 // archive detection, and definitions carried into our own graph.
 import { describe, expect, test } from 'vitest';
 import { isArchive } from './buildcontext.js';
-import { followPathsOf, joinRoot } from './contextpaths.js';
+import { joinRoot } from '../util/gopath.js';
+import { followPathsOf } from './contextpaths.js';
 import { parseGitRef } from './gitref.js';
 import { familiarName } from './namedcontext.js';
 

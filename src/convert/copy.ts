@@ -1,10 +1,11 @@
 import { chompHeredocContent, type Instruction } from '../dockerfile/index.js';
 import { FileAction, git, http, merge, scratch, type CopyOptions, type State } from '../llb/index.js';
 import { processWord } from '../shell/index.js';
-import { chownFromUser, cleanPath, expander, stepName, type DispatchContext } from './dispatch.js';
+import { chownFromUser, expander, stepName, type DispatchContext } from './dispatch.js';
 import { UnsupportedFeatureError } from './errors.js';
 import { addHistory } from './image.js';
 import type { StageState } from './stage.js';
+import { joinRoot } from '../util/gopath.js';
 
 type CopyLike = Extract<Instruction, { kind: 'copy' | 'add' }>;
 
@@ -12,7 +13,7 @@ type CopyLike = Extract<Instruction, { kind: 'copy' | 'add' }>;
 export function copyDest(cwd: string, dest: string): string {
   const keepSlash = dest.endsWith('/') || dest === '.' || dest === '' || dest.endsWith('/.');
   const p = dest === '' || dest === '.' ? './' : dest;
-  let out = p.startsWith('/') ? cleanPath(p) : cleanPath(`${cwd}/${p}`);
+  let out = p.startsWith('/') ? joinRoot(p) : joinRoot(`${cwd}/${p}`);
   if (keepSlash && !out.endsWith('/')) out += '/';
   return out;
 }
@@ -115,10 +116,10 @@ export function dispatchCopy(ctx: DispatchContext, s: StageState, c: CopyLike, f
         const i = src.indexOf('/./');
         const pattern = i >= 0 ? src.slice(i + 3) : src;
         srcPath = i >= 0 ? src.slice(0, i) : '/';
-        include = [cleanPath(`/${pattern}`).slice(1)];
+        include = [joinRoot(`/${pattern}`).slice(1)];
       }
       const unpack = c.kind === 'add' ? (c.unpack ?? true) : false;
-      add(fromStage ? fromStage.state : opt.context, cleanPath(`/${srcPath}`), {
+      add(fromStage ? fromStage.state : opt.context, joinRoot(`/${srcPath}`), {
         ...base,
         followSymlink: true,
         dirCopyContents: true,

@@ -1,5 +1,6 @@
 import { formatGoDuration, parseGoDuration, type CommandInstruction, type Instruction } from '../dockerfile/index.js';
 import { FileAction } from '../llb/index.js';
+import { joinRoot } from '../util/gopath.js';
 import { processWord, processWords } from '../shell/index.js';
 import { dispatchCopy } from './copy.js';
 import type { ConvertOptions } from './convert.js';
@@ -148,19 +149,9 @@ function dispatchArg(ctx: DispatchContext, s: StageState, c: Of<'arg'>): void {
 /** Joins a path onto the working directory as BuildKit's NormalizeWorkdir does. */
 export function resolveWorkdir(current: string, p: string): string {
   const joined = p.startsWith('/') ? p : `${current || '/'}/${p}`;
-  return cleanPath(joined);
+  return joinRoot(joined);
 }
 
-/** path.Clean for absolute slash paths. */
-export function cleanPath(p: string): string {
-  const out: string[] = [];
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') out.pop();
-    else out.push(part);
-  }
-  return '/' + out.join('/');
-}
 
 function dispatchWorkdir(ctx: DispatchContext, s: StageState, c: Of<'workdir'>): void {
   const raw = expander(ctx, s)(c.path);

@@ -1,3 +1,5 @@
+import { clean } from '../util/gopath.js';
+
 /**
  * .dockerignore files as moby's ignorefile reads them: one pattern per line, `#` comments,
  * surrounding space trimmed, a leading `/` dropped, paths cleaned, `!` kept as an exception.
@@ -14,26 +16,11 @@ export function parseDockerignore(text: string): string[] {
       line = line.slice(1).trim();
     }
     if (line.length > 0) {
-      line = cleanRelative(line);
+      line = clean(line);
       // a lone "/" stays as it is, as ignorefile.ReadAll leaves it
       if (line.startsWith('/') && line.length > 1) line = line.slice(1);
     }
     out.push(invert ? `!${line}` : line);
   }
   return out;
-}
-
-/** path.Clean that keeps a relative path relative. */
-function cleanRelative(p: string): string {
-  const abs = p.startsWith('/');
-  const parts: string[] = [];
-  for (const seg of p.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..' && parts.length && parts[parts.length - 1] !== '..') parts.pop();
-    else if (seg === '..' && abs) continue;
-    else parts.push(seg);
-  }
-  const joined = parts.join('/');
-  if (abs) return '/' + joined;
-  return joined || '.';
 }

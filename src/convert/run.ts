@@ -1,9 +1,10 @@
 import { FileAction, scratch, type ExecOptions, type MountSpec } from '../llb/index.js';
 import { chompHeredocContent, heredocMarkerOf, suggest, type Instruction } from '../dockerfile/index.js';
-import { cleanPath, expander, shellArgs, stepName, type DispatchContext } from './dispatch.js';
+import { expander, shellArgs, stepName, type DispatchContext } from './dispatch.js';
 import { addHistory } from './image.js';
 import { parseMount } from './runmount.js';
 import type { StageState } from './stage.js';
+import { clean, joinRoot } from '../util/gopath.js';
 import { UnsupportedFeatureError } from './errors.js';
 
 type Run = Extract<Instruction, { kind: 'run' }>;
@@ -73,15 +74,15 @@ export function dispatchRun(ctx: DispatchContext, s: StageState, c: Run, sources
     let target = m.target ?? '';
     if (!target) throw new Error(`invalid mount target "${target}"`);
     const cacheTarget = target;
-    if (!target.startsWith('/')) target = cleanPath(`/${s.cwd}/${target}`);
-    else target = cleanPath(target);
+    if (!target.startsWith('/')) target = joinRoot(`/${s.cwd}/${target}`);
+    else target = joinRoot(target);
     if (target === '/') throw new Error(`invalid mount target "${target}"`);
     const src = sources[i];
     if (m.from && src && !src.dispatched) {
       throw new Error(`cannot mount from stage "${m.from}" to "${m.target}", stage needs to be defined before current command`);
     }
     let source = src ? src.state : opt.context;
-    let selector = m.source ? cleanPath(`/${m.source}`) : '/';
+    let selector = m.source ? joinRoot(`/${m.source}`) : '/';
     if (m.type === 'tmpfs') {
       if (m.size && !caps.has('exec.mount.tmpfs.size')) throw new UnsupportedFeatureError('RUN --mount=type=tmpfs,size=', 'exec.mount.tmpfs.size');
       mounts.push({ type: 'tmpfs', dest: target, size: m.size });
@@ -95,7 +96,7 @@ export function dispatchRun(ctx: DispatchContext, s: StageState, c: Run, sources
         );
         selector = '/cache';
       }
-      const id = `${opt.buildArgs.get('BUILDKIT_CACHE_MOUNT_NS') ?? ''}/${m.id || cleanCacheTarget(cacheTarget)}`;
+      const id = `${opt.buildArgs.get('BUILDKIT_CACHE_MOUNT_NS') ?? ''}/${m.id || clean(cacheTarget)}`;
       mounts.push({
         type: 'cache',
         dest: target,
@@ -157,11 +158,6 @@ export function dispatchRun(ctx: DispatchContext, s: StageState, c: Run, sources
   addHistory(s.image, `RUN ${runCommandString(args, s)}`, true, true);
 }
 
-function cleanCacheTarget(t: string): string {
-  const abs = t.startsWith('/');
-  const cleaned = cleanPath(t);
-  return abs ? cleaned : cleaned.slice(1) || '.';
-}
 
 function runNetwork(flag: string | undefined, forced: 'sandbox' | 'host' | 'none', caps: ReadonlySet<string>): ExecOptions['network'] {
   const v = flag ?? forced;

@@ -13,7 +13,7 @@
  * - Op.platform is never set: file ops are not platform specific.
  */
 import type * as pb from '../pb/index.js';
-import { clean, isAbs, join } from './gopath.js';
+import { clean, isAbs, join } from '../util/gopath.js';
 import type { State } from './state.js';
 import { InputSlots, Vertex, uniqueOutputs, type BuildContext, type Built, type Constraints, type Output } from './vertex.js';
 

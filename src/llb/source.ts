@@ -4,7 +4,7 @@
  */
 import type * as pb from '../pb/index.js';
 import { sortedRecord } from './encode.js';
-import { join } from './gopath.js';
+import { join } from '../util/gopath.js';
 import { normalizePlatform, toPbPlatform, type Platform } from './platform.js';
 import { formatImageRef, parseImageRef, tagNameOnly, withDigest } from './reference.js';
 import { newState, type State } from './state.js';

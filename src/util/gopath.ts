@@ -28,3 +28,8 @@ export function join(...elems: string[]): string {
 export function isAbs(p: string): boolean {
   return p.startsWith('/');
 }
+
+/** path.Join("/", p): cleaned and absolute, no trailing slash. */
+export function joinRoot(p: string): string {
+  return clean('/' + p);
+}
