@@ -108,12 +108,12 @@ if (values.child) {
       targetPlatform: linux,
       implicitTarget: true,
       buildPlatform: linux,
-      llbCaps: new Set(api.CAPS),
+      llbCaps: new Set(api.harnessCapsDockerd2010.llb),
       context: api.local('context', { sessionId: 'bench', sharedKeyHint: 'context' }),
       resolveImage: async (ref) => ({ digest: 'sha256:' + '2'.repeat(64), ref, config }),
     });
     const t2 = performance.now();
-    const def = api.marshal(r.state, { caps: new Set(api.CAPS), defaultPlatform: linux });
+    const def = api.marshal(r.state, { caps: new Set(api.harnessCapsDockerd2010.llb), defaultPlatform: linux });
     const t3 = performance.now();
     return { parse: t1 - t0, convert: t2 - t1, marshal: t3 - t2, total: t3 - t0, ops: def.def.length };
   };
@@ -137,8 +137,8 @@ await esbuild.build({
       "export { parseDockerfile } from './src/dockerfile/index.ts';",
       "export { convert, readBuildOptions } from './src/convert/index.ts';",
       "export { local, marshal } from './src/llb/index.ts';",
-      // dockerd 20.10's LLB caps (BuildKit v0.8), as the unit tests use them
-      "export const CAPS = ['source.image', 'source.image.resolvemode', 'source.local', 'source.local.unique', 'source.local.sessionid', 'source.local.includepatterns', 'source.local.followpaths', 'source.local.excludepatterns', 'source.local.sharedkeyhint', 'source.git', 'source.http', 'exec.meta.base', 'exec.meta.proxyenv', 'exec.meta.network', 'exec.meta.setsdefaultpath', 'exec.mount.bind', 'exec.mount.bind.readwrite-nooutput', 'exec.mount.cache', 'exec.mount.cache.sharing', 'exec.mount.selector', 'exec.mount.tmpfs', 'exec.mount.secret', 'exec.mount.ssh', 'file.base', 'file.rm.wildcard', 'constraints', 'platform', 'meta.ignorecache', 'meta.description', 'meta.exportcache'];",
+      // dockerd 20.10's LLB caps (BuildKit v0.8), the set the harness and the unit tests use
+      "export { harnessCapsDockerd2010 } from './test/harness/caps.ts';",
     ].join('\n'),
     resolveDir: top,
     sourcefile: 'bench-convert-entry.ts',
