@@ -167,7 +167,7 @@ async function convertWithContext(base: Omit<ConvertOptions, 'context'>, bctx: B
   return convert({ ...base, warn: undefined, context: localContext(inputs, ignore, follow) });
 }
 
-/** A capability the graph needs and Ping did not list throws CapabilityError (Unimplemented). */
+/** A capability the graph needs and Ping did not list throws CapabilityError (status Unknown, located). */
 function marshalFor(state: State, daemon: Daemon, source: DefinitionFile, platform: Platform): Definition {
   return marshal(state, { caps: daemon.caps.llb, sourceInfo: source, defaultPlatform: platform });
 }

@@ -1,6 +1,7 @@
 /**
  * A feature the daemon cannot do: the named LLB capability is missing from Ping. The gateway
- * reports it as Unimplemented, located at the instruction that asked for it.
+ * reports it with code Unknown (as BuildKit's apicaps.CapError), located at the instruction
+ * that asked for it.
  */
 export class UnsupportedFeatureError extends Error {
   readonly unsupported = true;
