@@ -64,7 +64,6 @@ const FEATURES: Record<string, string> = {
   'file.base': 'file operations',
   'file.copy.includeexcludepatterns': 'include and exclude patterns for copies',
   'file.copy.alwaysreplaceexistingdestpaths': 'always replacing existing copy destinations',
-  'file.copy.modestring': 'symbolic modes for copies',
   'file.symlink.create': 'creating symlinks',
   mergeop: 'merge operations',
   diffop: 'diff operations',
