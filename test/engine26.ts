@@ -17,13 +17,15 @@ export const NODE_IMAGE = process.env.NODE_IMAGE ?? 'local/node:20';
 
 /**
  * Runs `docker ARGS` on Docker 26 in `cwd` (default: the checkout). `env` adds variables (bake
- * reads its HCL variables from the environment). Exit code 125 from the wrapper itself means
+ * reads its HCL variables from the environment); with `extendEnv: false` it is the whole
+ * environment. Exit code 125 from the wrapper itself means
  * the engine is down or `cwd` is not visible in its root (the message says which).
  */
-export async function docker26(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; input?: string } = {}): Promise<CommandResult> {
+export async function docker26(args: string[], opts: { cwd?: string; env?: Record<string, string>; extendEnv?: boolean; timeoutMs?: number; input?: string } = {}): Promise<CommandResult> {
   const r = await execa(DOCKER26, args, {
     cwd: opts.cwd ?? REPO,
     env: opts.env,
+    extendEnv: opts.extendEnv ?? true,
     reject: false,
     timeout: opts.timeoutMs ?? 15 * 60_000,
     ...(opts.input !== undefined ? { input: opts.input } : { stdin: 'ignore' as const }),
