@@ -226,7 +226,7 @@ describe('toolchain stages', () => {
 
   test('an unknown toolchain names the FROM line', async () => {
     const r = await build('FROM scratch\nCOPY a /a\nFROM wasm-toolchain/cobol AS x\nRUN x\n', {});
-    expect(r.returned?.error?.message).toBe('unknown wasm toolchain "cobol": use wasm-toolchain/rust, wasm-toolchain/c, wasm-toolchain/assemblyscript');
+    expect(r.returned?.error?.message).toBe('unknown wasm toolchain "cobol": use wasm-toolchain/rust, wasm-toolchain/c, wasm-toolchain/assemblyscript, wasm-toolchain/go');
   });
 });
 
