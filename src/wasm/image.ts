@@ -1,9 +1,10 @@
 import type { FinishContext, PlatformResult } from '../convert/index.js';
 import type { ImageConfig } from '../convert/image.js';
 import type { ParsedDockerfile } from '../dockerfile/index.js';
-import { FileAction, scratch } from '../llb/index.js';
+import { FileAction, marshal, scratch } from '../llb/index.js';
 import { LocatedError, type SourceRange } from '../util/located.js';
 import { inspectWasm, isWasm, stripDebug, wasiImports, wasiKind, type WasmInfo } from './module.js';
+import { runCommands, runHintState } from './runhints.js';
 
 /**
  * The wasi/wasm image: after the target stage is solved, its module is found and checked, debug
@@ -72,6 +73,7 @@ export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Pr
     throw err;
   }
   const info = checkModule(path, bytes, exportName, options, at);
+  await showRunCommands(ctx, info, options);
   const warnings = importWarnings(path, info);
   for (const w of warnings) await ctx.daemon.warn?.(w, { range: at[0] }).catch(() => undefined);
 
@@ -100,6 +102,16 @@ export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Pr
   if (options.os) img.os = options.os;
   const ref = await ctx.solve(state);
   return { result: { ...r.result, state, image: img, platform: { ...r.result.platform, os: img.os }, annotations: runtimeAnnotations(ctx) }, ref };
+}
+
+/**
+ * The "[wasm] run: docker run ..." progress steps (runhints.ts) for the module just checked. They
+ * show only when evaluated: a lazy solve would never run them. Daemons without the Evaluate field
+ * (BuildKit before v0.9) ignore it, and the steps do not show there.
+ */
+async function showRunCommands(ctx: FinishContext, info: WasmInfo, options: WasmImageOptions): Promise<void> {
+  const hints = runHintState(runCommands(info, options.runtime));
+  if (hints) await ctx.daemon.solve({ definition: marshal(hints, { caps: ctx.daemon.caps.llb }), evaluate: true });
 }
 
 /**
