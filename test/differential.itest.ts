@@ -1,136 +1,202 @@
-// The differential suite: every testdata/diff/<case> is built on dockerd 20.10 twice, once by
-// its built-in Dockerfile frontend (BuildKit v0.8; the case has no `# syntax` line) and once by
-// ours (`--build-arg BUILDKIT_SYNTAX=$FRONTEND_IMAGE`), each exported with `-o type=tar`. The two
-// filesystems must be identical: paths, entry types, modes, owners, contents, link targets;
-// timestamps aside. The image config cannot come out of a tar export, so for linux cases both
-// frontends build the config target again with `-t` (a cache hit) and `docker image inspect` /
-// `docker history` are compared: container config, author, os/arch, history.
+// The differential suite: every testdata/diff/<case> is built twice on each engine, once by
+// the engine's built-in Dockerfile frontend (the case has no `# syntax` line) and once by ours
+// (`--build-arg BUILDKIT_SYNTAX=$FRONTEND_IMAGE`), each exported with `-o type=tar`. The engines
+// (test/docker.ts): the Docker 26 engine's BuildKit v0.13 through `docker buildx build`, the
+// primary reference, and dockerd 20.10's BuildKit v0.8 through `docker build`, the oldest
+// BuildKit this frontend supports. The two filesystems must be identical: paths, entry types,
+// modes, owners, contents, link targets; timestamps aside. The image config cannot come out of a
+// tar export, so both frontends build the config target again into the image store (`-t`, and
+// `--load` with buildx; a cache hit) and `docker image inspect` / `docker history` are compared:
+// container config, author, os/arch, history. On 20.10 only for linux platforms (its store
+// refuses wasi), on 26 for every platform.
 //
-// Cases with an `oursOnly` reason in args.json use syntax v0.8 cannot build; they are built with
-// ours only and compared with testdata/diff-expected/<case>.txt (UPDATE_GOLDEN=1 rewrites it).
+// A case whose `oursOnly` names an engine (a syntax that engine's built-in frontend cannot
+// build) is built there with ours only and compared with testdata/diff-expected/<case>.txt
+// (UPDATE_GOLDEN=1 rewrites it). `accept` lists, per engine, the differences where ours
+// follows a newer BuildKit than that engine's.
 //
-//   DIFF_CASES=a,b      run only these cases
-//   DIFF_CONCURRENCY=N  cases built at once (default 2)
+// testdata/errors/<case> is built on Docker 26 too, by both frontends: what `docker buildx build`
+// prints about the error (the Dockerfile excerpt and the ERROR line) must be the same text.
+//
+//   DIFF_ENGINES=v0.13   run on these engines only (default: v0.13,v0.8)
+//   DIFF_CASES=a,b      run only these cases (errors cases as errors/<name>)
+//   DIFF_CONCURRENCY=N  cases built at once per engine (default 2)
 //   DIFF_NO_CACHE=1     build with --no-cache (each frontend runs every step itself)
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildArgv, diffLines, diffManifests, imageText, limiter, listCases, manifest, readTar, summarizeImage, withoutAccepted, type DiffCase } from './differential.js';
-import { docker, dockerBuild, FRONTEND_IMAGE } from './docker.js';
+import { DOCKER, engine as engineById, engineIds, FRONTEND_IMAGE, type Engine, type EngineId } from './docker.js';
 
 const top = path.resolve(__dirname, '..');
 const root = path.join(top, 'testdata/diff');
+const errorsRoot = path.join(top, 'testdata/errors');
 const expectedRoot = path.join(top, 'testdata/diff-expected');
 const update = process.env.UPDATE_GOLDEN === '1';
 const only = process.env.DIFF_CASES?.split(',').filter(Boolean);
 const cases = listCases(root).filter((c) => !only || only.includes(c.name));
-const limit = limiter(Number(process.env.DIFF_CONCURRENCY ?? 2));
+const errorCases = fs
+  .readdirSync(errorsRoot)
+  .sort()
+  .filter((n) => !only || only.includes(`errors/${n}`));
+const engines = (process.env.DIFF_ENGINES ?? 'v0.13,v0.8').split(',').filter(Boolean) as EngineId[];
+for (const e of engines) if (!engineIds.includes(e)) throw new Error(`DIFF_ENGINES: unknown engine "${e}" (${engineIds.join(', ')})`);
+const concurrency = Number(process.env.DIFF_CONCURRENCY ?? 2);
 const ours = ['--build-arg', `BUILDKIT_SYNTAX=${FRONTEND_IMAGE}`];
 const noCache = process.env.DIFF_NO_CACHE === '1' ? ['--no-cache'] : [];
-
-let tmp: string;
-beforeAll(async () => {
-  const r = await docker(['image', 'inspect', FRONTEND_IMAGE]);
-  if (r.exitCode !== 0) throw new Error(`${FRONTEND_IMAGE} is missing: run NODE_IMAGE=local/node:20 npm run image first`);
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'differential-'));
-});
-afterAll(() => {
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
 
 function tail(log: string, lines = 30): string {
   return log.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-/** Builds a case to a tar file and returns its manifest; throws with the build log on failure. */
-async function buildTar(c: DiffCase, who: 'built-in' | 'ours'): Promise<string> {
-  const out = path.join(tmp, `${c.name}.${who}.tar`);
-  const r = await dockerBuild(c.dir, [...buildArgv(c), ...noCache, ...(who === 'ours' ? ours : []), '-o', `type=tar,dest=${out}`]);
-  if (r.exitCode !== 0) throw new Error(`${c.name}: the ${who} frontend failed:\n${tail(r.stderr)}`);
-  if (who === 'ours' && !r.stderr.includes(`resolve image config for docker.io/${FRONTEND_IMAGE}`)) {
-    throw new Error(`${c.name}: the build did not go through ${FRONTEND_IMAGE}:\n${tail(r.stderr)}`);
-  }
+/**
+ * Puts FRONTEND_IMAGE into the engine's image store: nothing to do on the host's dockerd, where
+ * `npm run image` builds it; for another engine `docker save` on the host piped into its
+ * `docker load`.
+ */
+async function provideFrontend(e: Engine): Promise<void> {
+  const host = await execa(DOCKER, ['image', 'inspect', FRONTEND_IMAGE], { reject: false });
+  if (host.exitCode !== 0) throw new Error(`${FRONTEND_IMAGE} is missing: run NODE_IMAGE=local/node:20 npm run image first`);
+  if (e.id === 'v0.8') return;
+  const dir = e.mkdtemp('frontend-image-');
   try {
-    return manifest(await readTar(out));
+    const tarFile = path.join(dir, 'frontend.tar');
+    const save = await execa(DOCKER, ['save', '-o', tarFile, FRONTEND_IMAGE], { reject: false });
+    if (save.exitCode !== 0) throw new Error(`docker save ${FRONTEND_IMAGE}: ${save.stderr}`);
+    const load = await e.docker(['load', '-i', e.clientPath(tarFile)]);
+    if (load.exitCode !== 0) throw new Error(`${e.label}: docker load ${FRONTEND_IMAGE}: ${load.stderr}`);
   } finally {
-    fs.rmSync(out, { force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Builds the config target into the image store, reads what docker shows of it, untags it. */
-async function buildImage(c: DiffCase, who: 'built-in' | 'ours', target: string | undefined): Promise<string> {
-  const tag = `wfdiff/${c.name}:${who === 'ours' ? 'ours' : 'builtin'}`;
-  const r = await dockerBuild(c.dir, [...buildArgv(c, target), ...(who === 'ours' ? ours : []), '-t', tag]);
-  if (r.exitCode !== 0) throw new Error(`${c.name}: the ${who} frontend failed to build the image:\n${tail(r.stderr)}`);
-  try {
-    const inspect = await docker(['image', 'inspect', tag]);
-    const history = await docker(['history', '--no-trunc', '--format', '{{json .}}', tag]);
-    if (inspect.exitCode !== 0 || history.exitCode !== 0) throw new Error(`${c.name}: cannot inspect ${tag}: ${inspect.stderr}${history.stderr}`);
-    return imageText(summarizeImage(inspect.stdout, history.stdout));
-  } finally {
-    await docker(['image', 'rm', tag]);
+/** One engine's run of the suite: builds, image store tags and temp files on that engine. */
+class EngineRun {
+  tmp = '';
+  constructor(readonly e: Engine) {}
+
+  async setUp(): Promise<void> {
+    const r = await this.e.docker(['version', '--format', '{{.Server.Version}}']);
+    if (r.exitCode !== 0) throw new Error(`${this.e.label} does not answer: ${r.stderr}`);
+    await provideFrontend(this.e);
+    this.tmp = this.e.mkdtemp('differential-');
   }
-}
 
-function comparesConfig(c: DiffCase): boolean {
-  if (c.args.configTarget === false || c.args.oursOnly) return false;
-  return !c.args.platform || c.args.platform.startsWith('linux/');
-}
+  tearDown(): void {
+    if (this.tmp) fs.rmSync(this.tmp, { recursive: true, force: true });
+  }
 
-/** Builds the case's base images (built-in frontend), runs `fn`, removes them. */
-async function withBaseImages(c: DiffCase, fn: () => Promise<void>): Promise<void> {
-  const tags = Object.keys(c.args.baseImages ?? {});
-  try {
-    for (const tag of tags) {
-      const dir = path.join(c.dir, c.args.baseImages![tag]);
-      const r = await dockerBuild(dir, ['-t', tag]);
-      if (r.exitCode !== 0) throw new Error(`${c.name}: cannot build the base image ${tag}:\n${tail(r.stderr)}`);
+  /** The case as the engine's client can read it: copied into the engine's reach if needed. */
+  place(c: DiffCase): DiffCase {
+    if (this.e.sees(c.dir)) return c;
+    const dir = path.join(this.tmp, 'cases', c.name);
+    fs.cpSync(c.dir, dir, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+    return { ...c, dir };
+  }
+
+  /** Builds a case to a tar file and returns its manifest; throws with the build log on failure. */
+  async buildTar(c: DiffCase, who: 'built-in' | 'ours'): Promise<string> {
+    const out = path.join(this.tmp, `${c.name}.${who}.tar`);
+    const r = await this.e.build(c.dir, [...buildArgv(c), ...noCache, ...(who === 'ours' ? ours : []), '-o', `type=tar,dest=${out}`]);
+    if (r.exitCode !== 0) throw new Error(`${c.name}: the ${who} frontend failed on ${this.e.label}:\n${tail(r.stderr)}`);
+    if (who === 'ours' && !this.e.resolvedFrontend(r.stderr, FRONTEND_IMAGE)) {
+      throw new Error(`${c.name}: the build did not go through ${FRONTEND_IMAGE}:\n${tail(r.stderr)}`);
     }
-    await fn();
-  } finally {
-    if (tags.length) await docker(['image', 'rm', ...tags]);
-  }
-}
-
-async function runCase(c: DiffCase): Promise<void> {
-  await withBaseImages(c, () => compareCase(c));
-}
-
-async function compareCase(c: DiffCase): Promise<void> {
-  const problems: string[] = [];
-  if (c.args.oursOnly) {
-    const got = await buildTar(c, 'ours');
-    const file = path.join(expectedRoot, `${c.name}.txt`);
-    if (update) fs.writeFileSync(file, got);
-    const want = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-    const d = diffManifests(want, got, { want: `expected (${path.relative(top, file)})`, got: 'ours' });
-    if (d) problems.push(`filesystem differs:\n${d}`);
-  } else {
-    const accepted = c.args.accept ?? [];
-    const want = await buildTar(c, 'built-in');
-    const got = await buildTar(c, 'ours');
-    const fsDiff = withoutAccepted(diffManifests(want, got), accepted);
-    if (fsDiff.diff) problems.push(`filesystem differs:\n${fsDiff.diff}`);
-    let unused = fsDiff.unused;
-    if (comparesConfig(c)) {
-      const target = c.args.configTarget || c.args.target;
-      const a = await buildImage(c, 'built-in', target);
-      const b = await buildImage(c, 'ours', target);
-      const configDiff = withoutAccepted(diffLines(a, b), accepted);
-      if (configDiff.diff) problems.push(`image config differs (target ${target ?? 'last stage'}):\n${configDiff.diff}`);
-      unused = unused.filter((u) => configDiff.unused.includes(u));
+    try {
+      return manifest(await readTar(out));
+    } finally {
+      fs.rmSync(out, { force: true });
     }
-    for (const u of unused) problems.push(`accepted difference did not occur (remove it from args.json): ${u.why}`);
   }
-  expect(problems.join('\n\n'), `${c.name}`).toBe('');
+
+  /** Builds the config target into the image store, reads what docker shows of it, untags it. */
+  async buildImage(c: DiffCase, who: 'built-in' | 'ours', target: string | undefined): Promise<string> {
+    const tag = `wfdiff/${c.name}:${who === 'ours' ? 'ours' : 'builtin'}`;
+    const r = await this.e.build(c.dir, [...buildArgv(c, target), ...(who === 'ours' ? ours : []), ...this.e.tagArgs(tag)]);
+    if (r.exitCode !== 0) throw new Error(`${c.name}: the ${who} frontend failed to build the image on ${this.e.label}:\n${tail(r.stderr)}`);
+    try {
+      const inspect = await this.e.docker(['image', 'inspect', tag]);
+      const history = await this.e.docker(['history', '--no-trunc', '--format', '{{json .}}', tag]);
+      if (inspect.exitCode !== 0 || history.exitCode !== 0) throw new Error(`${c.name}: cannot inspect ${tag}: ${inspect.stderr}${history.stderr}`);
+      return imageText(summarizeImage(inspect.stdout, history.stdout));
+    } finally {
+      await this.e.docker(['image', 'rm', tag]);
+    }
+  }
+
+  comparesConfig(c: DiffCase): boolean {
+    if (c.args.configTarget === false || c.args.oursOnly?.[this.e.id]) return false;
+    // dockerd 20.10's image store refuses an os other than linux (and windows)
+    return this.e.id !== 'v0.8' || !c.args.platform || c.args.platform.startsWith('linux/');
+  }
+
+  /** Builds the case's base images (built-in frontend), runs `fn`, removes them. */
+  async withBaseImages(c: DiffCase, fn: () => Promise<void>): Promise<void> {
+    const tags = Object.keys(c.args.baseImages ?? {});
+    try {
+      for (const tag of tags) {
+        const dir = path.join(c.dir, c.args.baseImages![tag]);
+        const r = await this.e.build(dir, this.e.tagArgs(tag));
+        if (r.exitCode !== 0) throw new Error(`${c.name}: cannot build the base image ${tag}:\n${tail(r.stderr)}`);
+      }
+      await fn();
+    } finally {
+      if (tags.length) await this.e.docker(['image', 'rm', ...tags]);
+    }
+  }
+
+  async runCase(original: DiffCase): Promise<void> {
+    const c = this.place(original);
+    await this.withBaseImages(c, () => this.compareCase(c));
+  }
+
+  async compareCase(c: DiffCase): Promise<void> {
+    const problems: string[] = [];
+    if (c.args.oursOnly?.[this.e.id]) {
+      const got = await this.buildTar(c, 'ours');
+      const file = path.join(expectedRoot, `${c.name}.txt`);
+      if (update) fs.writeFileSync(file, got);
+      const want = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+      const d = diffManifests(want, got, { want: `expected (${path.relative(top, file)})`, got: 'ours' });
+      if (d) problems.push(`filesystem differs:\n${d}`);
+    } else {
+      const accepted = c.args.accept?.[this.e.id] ?? [];
+      const want = await this.buildTar(c, 'built-in');
+      const got = await this.buildTar(c, 'ours');
+      const fsDiff = withoutAccepted(diffManifests(want, got), accepted);
+      if (fsDiff.diff) problems.push(`filesystem differs:\n${fsDiff.diff}`);
+      let unused = fsDiff.unused;
+      if (this.comparesConfig(c)) {
+        const target = c.args.configTarget || c.args.target;
+        const a = await this.buildImage(c, 'built-in', target);
+        const b = await this.buildImage(c, 'ours', target);
+        const configDiff = withoutAccepted(diffLines(a, b), accepted);
+        if (configDiff.diff) problems.push(`image config differs (target ${target ?? 'last stage'}):\n${configDiff.diff}`);
+        unused = unused.filter((u) => configDiff.unused.includes(u));
+      }
+      for (const u of unused) problems.push(`accepted difference did not occur on ${this.e.id} (remove it from args.json): ${u.why}`);
+    }
+    expect(problems.join('\n\n'), `${c.name} on ${this.e.label}`).toBe('');
+  }
 }
 
-describe.concurrent('built-in frontend and ours build the same thing', () => {
-  test('there are cases', () => {
-    expect(cases.length).toBeGreaterThan(0);
+for (const id of engines) {
+  const run = new EngineRun(engineById(id));
+  const limit = limiter(concurrency);
+
+  describe(`[${id}] ${run.e.label}`, () => {
+    beforeAll(() => run.setUp());
+    afterAll(() => run.tearDown());
+
+    describe.concurrent('built-in frontend and ours build the same thing', () => {
+      test('there are cases', () => {
+        expect(cases.length + errorCases.length).toBeGreaterThan(0);
+      });
+      for (const c of cases) {
+        const why = c.args.oursOnly?.[id];
+        test(why ? `${c.name} (ours only: ${why})` : c.name, () => limit(() => run.runCase(c)));
+      }
+    });
   });
-  for (const c of cases) {
-    test(c.args.oursOnly ? `${c.name} (ours only: ${c.args.oursOnly})` : c.name, () => limit(() => runCase(c)));
-  }
-});
+}

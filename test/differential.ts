@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
+import { engineIds, type EngineId } from './docker.js';
 
 /** `args.json` beside a case's Dockerfile; every field is optional. */
 export interface CaseArgs {
@@ -16,7 +17,10 @@ export interface CaseArgs {
   target?: string;
   /** `--build-arg` values. */
   buildArgs?: Record<string, string>;
-  /** `--platform`. A non-linux platform skips the image config comparison. */
+  /**
+   * `--platform`. A non-linux platform skips the image config comparison on engines whose image
+   * store refuses it (dockerd 20.10's).
+   */
   platform?: string;
   /** `--label` values (the `label:` frontend options). */
   labels?: Record<string, string>;
@@ -33,18 +37,22 @@ export interface CaseArgs {
    */
   baseImages?: Record<string, string>;
   /**
-   * Set for a case the built-in frontend of dockerd 20.10 (BuildKit v0.8) cannot build: the
-   * reason. Such a case is built with our frontend only and compared against
+   * Per engine (keyed by EngineId): set where that engine's built-in frontend cannot build the
+   * case, with the reason. There the case is built with our frontend only and compared against
    * testdata/diff-expected/<case>.txt.
    */
-  oursOnly?: string;
+  oursOnly?: PerEngine<string>;
   /**
-   * Differences that are BuildKit's own change of behaviour since v0.8, where ours follows the
-   * current frontend: the `-` lines of the built-in frontend and the `+` lines of ours that make
-   * up the difference (each compared trimmed, without a trailing comma), with the reason. An accepted difference that no longer occurs fails the case.
+   * Per engine (keyed by EngineId): differences where ours follows a newer BuildKit than that
+   * engine's built-in frontend: the `-` lines of the built-in frontend and the `+` lines of ours
+   * that make up the difference (each compared trimmed, without a trailing comma), with the
+   * reason. An accepted difference that no longer occurs on its engine fails the case.
    */
-  accept?: Accepted[];
+  accept?: PerEngine<Accepted[]>;
 }
+
+/** A setting given per engine: `{"v0.8": ..., "v0.13": ...}`; a missing engine has none. */
+export type PerEngine<T> = Partial<Record<EngineId, T>>;
 
 export interface Accepted {
   why: string;
@@ -66,6 +74,12 @@ export function readCase(root: string, name: string): DiffCase {
   const file = path.join(dir, 'args.json');
   const args = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as CaseArgs) : {};
   for (const k of Object.keys(args)) if (!argKeys.has(k)) throw new Error(`${name}/args.json: unknown key "${k}"`);
+  for (const k of ['accept', 'oursOnly'] as const) {
+    const v = args[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'object' || Array.isArray(v)) throw new Error(`${name}/args.json: "${k}" is keyed by engine (${engineIds.join(', ')})`);
+    for (const e of Object.keys(v)) if (!engineIds.includes(e as EngineId)) throw new Error(`${name}/args.json: "${k}" has an unknown engine "${e}" (${engineIds.join(', ')})`);
+  }
   return { name, dir, args };
 }
 
