@@ -26,7 +26,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildArgv, diffLines, diffManifests, imageText, limiter, listCases, manifest, readTar, summarizeImage, withoutAccepted, type DiffCase } from './differential.js';
+import { buildArgv, diffLines, errorText, diffManifests, imageText, limiter, listCases, manifest, readTar, summarizeImage, withoutAccepted, type DiffCase } from './differential.js';
 import { DOCKER, engine as engineById, engineIds, FRONTEND_IMAGE, type Engine, type EngineId } from './docker.js';
 
 const top = path.resolve(__dirname, '..');
@@ -44,31 +44,12 @@ const engines = (process.env.DIFF_ENGINES ?? 'v0.13,v0.8').split(',').filter(Boo
 for (const e of engines) if (!engineIds.includes(e)) throw new Error(`DIFF_ENGINES: unknown engine "${e}" (${engineIds.join(', ')})`);
 const concurrency = Number(process.env.DIFF_CONCURRENCY ?? 2);
 const ours = ['--build-arg', `BUILDKIT_SYNTAX=${FRONTEND_IMAGE}`];
+/** The image most cases build FROM (made by scripts/images/toolchain.sh on the host). */
+const TOOLCHAIN_IMAGE = process.env.TOOLCHAIN_IMAGE ?? 'local/wasm-toolchain:bookworm';
 const noCache = process.env.DIFF_NO_CACHE === '1' ? ['--no-cache'] : [];
 
 function tail(log: string, lines = 30): string {
   return log.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
-/**
- * Puts FRONTEND_IMAGE into the engine's image store: nothing to do on the host's dockerd, where
- * `npm run image` builds it; for another engine `docker save` on the host piped into its
- * `docker load`.
- */
-async function provideFrontend(e: Engine): Promise<void> {
-  const host = await execa(DOCKER, ['image', 'inspect', FRONTEND_IMAGE], { reject: false });
-  if (host.exitCode !== 0) throw new Error(`${FRONTEND_IMAGE} is missing: run NODE_IMAGE=local/node:20 npm run image first`);
-  if (e.id === 'v0.8') return;
-  const dir = e.mkdtemp('frontend-image-');
-  try {
-    const tarFile = path.join(dir, 'frontend.tar');
-    const save = await execa(DOCKER, ['save', '-o', tarFile, FRONTEND_IMAGE], { reject: false });
-    if (save.exitCode !== 0) throw new Error(`docker save ${FRONTEND_IMAGE}: ${save.stderr}`);
-    const load = await e.docker(['load', '-i', e.clientPath(tarFile)]);
-    if (load.exitCode !== 0) throw new Error(`${e.label}: docker load ${FRONTEND_IMAGE}: ${load.stderr}`);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /** One engine's run of the suite: builds, image store tags and temp files on that engine. */
@@ -79,20 +60,14 @@ class EngineRun {
   async setUp(): Promise<void> {
     const r = await this.e.docker(['version', '--format', '{{.Server.Version}}']);
     if (r.exitCode !== 0) throw new Error(`${this.e.label} does not answer: ${r.stderr}`);
-    await provideFrontend(this.e);
+    const host = await execa(DOCKER, ['image', 'inspect', FRONTEND_IMAGE], { reject: false });
+    if (host.exitCode !== 0) throw new Error(`${FRONTEND_IMAGE} is missing: run NODE_IMAGE=local/node:20 npm run image first`);
+    await this.e.provide([FRONTEND_IMAGE, TOOLCHAIN_IMAGE]);
     this.tmp = this.e.mkdtemp('differential-');
   }
 
   tearDown(): void {
     if (this.tmp) fs.rmSync(this.tmp, { recursive: true, force: true });
-  }
-
-  /** The case as the engine's client can read it: copied into the engine's reach if needed. */
-  place(c: DiffCase): DiffCase {
-    if (this.e.sees(c.dir)) return c;
-    const dir = path.join(this.tmp, 'cases', c.name);
-    fs.cpSync(c.dir, dir, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
-    return { ...c, dir };
   }
 
   /** Builds a case to a tar file and returns its manifest; throws with the build log on failure. */
@@ -146,8 +121,7 @@ class EngineRun {
     }
   }
 
-  async runCase(original: DiffCase): Promise<void> {
-    const c = this.place(original);
+  async runCase(c: DiffCase): Promise<void> {
     await this.withBaseImages(c, () => this.compareCase(c));
   }
 
@@ -179,6 +153,31 @@ class EngineRun {
     }
     expect(problems.join('\n\n'), `${c.name} on ${this.e.label}`).toBe('');
   }
+
+  /**
+   * Builds testdata/errors/<name> with the built-in frontend and with ours (its opts.json as
+   * build flags: `{"ulimit": "nofile=1024:2048"}` is `--ulimit nofile=1024:2048`) and returns
+   * what each printed after its progress: exit status, the Dockerfile excerpt, the ERROR line.
+   */
+  async errorCase(name: string): Promise<{ builtin: string; ours: string }> {
+    const dir = path.join(errorsRoot, name);
+    const optsFile = path.join(dir, 'opts.json');
+    const opts = fs.existsSync(optsFile) ? (JSON.parse(fs.readFileSync(optsFile, 'utf8')) as Record<string, string>) : {};
+    const flags = Object.entries(opts).flatMap(([k, v]) => [`--${k}`, v]);
+    const build = async (who: 'built-in' | 'ours') => {
+      const out = path.join(this.tmp, `errors-${name}.${who}.tar`);
+      try {
+        const r = await this.e.build(dir, [...flags, ...(who === 'ours' ? ours : []), '-o', `type=tar,dest=${out}`]);
+        if (who === 'ours' && !this.e.resolvedFrontend(r.stderr, FRONTEND_IMAGE)) {
+          throw new Error(`errors/${name}: the build did not go through ${FRONTEND_IMAGE}:\n${tail(r.stderr)}`);
+        }
+        return `exit ${r.exitCode === 0 ? 0 : 'non-zero'}\n${errorText(r.stderr)}`;
+      } finally {
+        fs.rmSync(out, { force: true });
+      }
+    };
+    return { builtin: await build('built-in'), ours: await build('ours') };
+  }
 }
 
 for (const id of engines) {
@@ -198,5 +197,20 @@ for (const id of engines) {
         test(why ? `${c.name} (ours only: ${why})` : c.name, () => limit(() => run.runCase(c)));
       }
     });
+
+    // dockerd 20.10 lacks the LLB capabilities several error cases are about, and its
+    // `docker build` prints no Dockerfile excerpt: the errors are compared on Docker 26 only
+    if (id !== 'v0.8') {
+      describe.concurrent('errors: ours prints what the built-in frontend prints', () => {
+        for (const name of errorCases) {
+          test(`errors/${name}`, () =>
+            limit(async () => {
+              const r = await run.errorCase(name);
+              expect(diffLines(r.builtin, r.ours), `errors/${name} on ${run.e.label}`).toBe('');
+            }),
+          );
+        }
+      });
+    }
   });
 }

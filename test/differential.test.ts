@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { afterAll, describe, expect, test } from 'vitest';
-import { buildArgv, diffLines, diffManifests, imageText, limiter, listCases, manifest, readTar, summarizeImage, withoutAccepted } from './differential.js';
+import { buildArgv, diffLines, errorText, diffManifests, imageText, limiter, listCases, manifest, readTar, summarizeImage, withoutAccepted } from './differential.js';
 
 const top = path.resolve(__dirname, '..');
 const root = path.join(top, 'testdata/diff');
@@ -123,6 +123,25 @@ test('the limiter never runs more than n tasks at once', async () => {
   };
   await Promise.all(Array.from({ length: 7 }, () => limit(task)));
   expect(peak).toBe(2);
+});
+
+test('errorText keeps what buildx prints after the last progress line', () => {
+  const log = [
+    '#0 building with "default" instance using docker driver',
+    '',
+    '#1 [internal] load build definition from Dockerfile',
+    '#1 DONE 0.1s',
+    'Dockerfile:2',
+    '--------------------',
+    '   1 |     FROM alpine',
+    '   2 | >>> COPPY app.wasm /app.wasm',
+    '   3 |     ',
+    '--------------------',
+    'ERROR: failed to solve: dockerfile parse error on line 2: unknown instruction: COPPY',
+    '',
+  ].join('\n');
+  expect(errorText(log)).toBe(log.split('\n').slice(4, 11).join('\n'));
+  expect(errorText('#1 DONE 0.0s\n')).toBe('');
 });
 
 describe('the cases in testdata/diff', () => {

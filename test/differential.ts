@@ -324,6 +324,22 @@ export function withoutAccepted(diff: string, accepted: readonly Accepted[]): { 
   return { diff: changed ? left.join('\n') : '', unused };
 }
 
+/**
+ * What a plain-progress build log says after its last progress line (`#N ...`): for a failed
+ * build, buildx's excerpt of the Dockerfile around the failing line and the `ERROR:` line.
+ */
+export function errorText(log: string): string {
+  const lines = log.trimEnd().split('\n');
+  let last = -1;
+  lines.forEach((l, i) => {
+    if (/^#\d+ /.test(l)) last = i;
+  });
+  return lines
+    .slice(last + 1)
+    .filter((l) => l.trim() !== '')
+    .join('\n');
+}
+
 /** Runs at most `n` of the given tasks at once. */
 export function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
   let active = 0;

@@ -47,7 +47,7 @@ export const engineIds: readonly EngineId[] = ['v0.8', 'v0.13'];
 
 /**
  * One Docker engine as the tests drive it. Paths handed to `build` (context, `-f`, secret
- * sources, output destinations) are host paths: the engine maps them to what its client sees.
+ * sources, output destinations) are host paths the engine's client sees under the same name.
  */
 export interface Engine {
   id: EngineId;
@@ -62,18 +62,14 @@ export interface Engine {
   build(context: string, args: string[]): Promise<CommandResult>;
   /** The build arguments that put the result in the image store as `tag`. */
   tagArgs(tag: string): string[];
-  /**
-   * A fresh host directory the engine's client can read and write (outputs, copied build
-   * contexts); removed by the caller.
-   */
+  /** A fresh directory the engine's client can read and write (outputs); removed by the caller. */
   mkdtemp(prefix: string): string;
   /**
-   * Whether the client sees `hostPath` under the same name. When not, the build context must
-   * be copied into a `mkdtemp` directory first.
+   * Makes images of the host's dockerd (by tag) available to this engine's builds: nothing to
+   * do on the host's dockerd itself; `engine26.sh load` for Docker 26 (skips an image loaded
+   * before with the same id). Throws with the tool's output.
    */
-  sees(hostPath: string): boolean;
-  /** The name the client knows `hostPath` by (throws when it cannot see it). */
-  clientPath(hostPath: string): string;
+  provide(images: string[]): Promise<void>;
   /** What the build log says when a build resolved `ref` as its frontend image. */
   resolvedFrontend(log: string, ref: string): boolean;
 }
@@ -86,45 +82,33 @@ export const dockerd20: Engine = {
   build: (context, args) => dockerBuild(context, args),
   tagArgs: (tag) => ['-t', tag],
   mkdtemp: (prefix) => fs.mkdtempSync(path.join(os.tmpdir(), prefix)),
-  sees: () => true,
-  clientPath: (p) => p,
+  provide: async () => {},
   resolvedFrontend: (log, ref) => log.includes(`resolve image config for docker.io/${ref}`),
 };
 
 /**
- * The Docker 26 engine (BuildKit v0.13 built in, buildx 0.13.1, containerd image store).
- * `DOCKER26` is its client command as words (default: scripts/ci/docker26, the wrapper that
- * runs the client inside the engine's root with DOCKER_HOST set); `DOCKER26_ROOT` is the
- * directory that client sees as `/` when it runs chrooted (unset: it sees the host's paths).
+ * The Docker 26 engine (BuildKit v0.13 built in, buildx 0.13.1, containerd image store) of
+ * scripts/ci/engine26.sh. `DOCKER26` is its client command (default scripts/ci/docker26: the
+ * client run inside the engine's root, which binds /tmp and /work at the same paths, so host
+ * paths under them are the client's too). `ENGINE26` is the script that loads host images
+ * into it.
  */
 export function docker26(): Engine {
-  const client = (process.env.DOCKER26 ?? path.resolve(__dirname, '../scripts/ci/docker26')).split(' ').filter(Boolean);
-  const root = process.env.DOCKER26_ROOT ? path.resolve(process.env.DOCKER26_ROOT) : undefined;
-  const toClient = (p: string) => {
-    if (!root) return p;
-    const rel = path.relative(root, path.resolve(p));
-    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`${p} is outside the Docker 26 engine's root ${root}`);
-    return '/' + rel;
-  };
-  // build arguments that carry host paths: map them (`-f F`, `--secret id=..,src=F`, `-o ...,dest=F`)
-  const mapArgs = (args: string[]) =>
-    args.map((a, i) => {
-      const flag = args[i - 1];
-      if (flag === '-f' || flag === '--file') return toClient(a);
-      if (flag === '--secret' || flag === '-o' || flag === '--output') return a.replace(/(^|,)(src|dest)=([^,]+)/g, (_, sep, k, v) => `${sep}${k}=${toClient(v)}`);
-      return a;
-    });
-  const cli = (args: string[], opts: { timeoutMs?: number } = {}) => run([...client, ...args], {}, opts);
+  const client = process.env.DOCKER26 ?? path.resolve(__dirname, '../scripts/ci/docker26');
+  const cli = (args: string[], opts: { timeoutMs?: number } = {}) => run([client, ...args], {}, opts);
   return {
     id: 'v0.13',
     label: 'Docker 26 (BuildKit v0.13, buildx)',
     docker: cli,
-    build: (context, args) => cli(['buildx', 'build', '--progress=plain', '--provenance=false', ...mapArgs(args), toClient(context)]),
+    build: (context, args) => cli(['buildx', 'build', '--progress=plain', '--provenance=false', ...args, context]),
     tagArgs: (tag) => ['--load', '-t', tag],
-    mkdtemp: (prefix) => fs.mkdtempSync(path.join(root ? path.join(root, 'tmp') : os.tmpdir(), prefix)),
-    sees: (p) => !root || !path.relative(root, path.resolve(p)).startsWith('..'),
-    clientPath: toClient,
-    resolvedFrontend: (log, ref) => log.includes(`resolve image config for docker.io/${ref}`),
+    mkdtemp: (prefix) => fs.mkdtempSync(path.join(os.tmpdir(), prefix)),
+    resolvedFrontend: (log, ref) => log.includes(`resolve image config for docker-image://docker.io/${ref}`),
+    provide: async (images) => {
+      const script = process.env.ENGINE26 ?? path.resolve(__dirname, '../scripts/ci/engine26.sh');
+      const r = await run(['bash', script, 'load', ...images], {}, { timeoutMs: 15 * 60_000 });
+      if (r.exitCode !== 0) throw new Error(`loading ${images.join(' ')} into Docker 26 failed:\n${r.stdout}${r.stderr}`);
+    },
   };
 }
 
