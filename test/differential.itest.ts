@@ -26,7 +26,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildArgv, diffLines, errorText, diffManifests, imageText, limiter, listCases, manifest, readTar, summarizeImage, withoutAccepted, type DiffCase } from './differential.js';
+import { buildArgv, diffLines, errorText, readErrorAccept, diffManifests, imageText, limiter, listCases, manifest, readTar, summarizeImage, withoutAccepted, type DiffCase } from './differential.js';
 import { DOCKER, engine as engineById, engineIds, FRONTEND_IMAGE, type Engine, type EngineId } from './docker.js';
 
 const top = path.resolve(__dirname, '..');
@@ -206,7 +206,9 @@ for (const id of engines) {
           test(`errors/${name}`, () =>
             limit(async () => {
               const r = await run.errorCase(name);
-              expect(diffLines(r.builtin, r.ours), `errors/${name} on ${run.e.label}`).toBe('');
+              const d = withoutAccepted(diffLines(r.builtin, r.ours), readErrorAccept(path.join(errorsRoot, name))[id] ?? []);
+              const problems = [d.diff, ...d.unused.map((u) => `accepted difference did not occur on ${id} (remove it from accept.json): ${u.why}`)];
+              expect(problems.filter(Boolean).join('\n\n'), `errors/${name} on ${run.e.label}`).toBe('');
             }),
           );
         }

@@ -109,6 +109,13 @@ describe('accepted differences', () => {
     const only = withoutAccepted(['--- built-in', '+++ ours', '- x', '+ y'].join('\n'), [{ why: 'a', builtin: 'x', ours: 'y' }]);
     expect(only.diff).toBe('');
   });
+
+  test('a line listed twice takes two diff lines; a trailing * matches a prefix', () => {
+    const d = ['--- built-in', '+++ ours', '- ----', '- ERROR: lookup registry on 10.0.0.1:53: no such host', '- ----', '+ exit 0'].join('\n');
+    expect(withoutAccepted(d, [{ why: 'w', builtin: ['----', '----', 'ERROR: lookup registry on *'], ours: 'exit 0' }])).toEqual({ diff: '', unused: [] });
+    expect(withoutAccepted(d, [{ why: 'w', builtin: ['----', 'ERROR: lookup registry on *'], ours: 'exit 0' }]).diff).toBe(['--- built-in', '+++ ours', '- ----'].join('\n'));
+    expect(withoutAccepted(d, [{ why: 'w', builtin: ['----', '----', '----'], ours: 'exit 0' }]).unused.length).toBe(1);
+  });
 });
 
 test('the limiter never runs more than n tasks at once', async () => {
@@ -142,6 +149,8 @@ test('errorText keeps what buildx prints after the last progress line', () => {
   ].join('\n');
   expect(errorText(log)).toBe(log.split('\n').slice(4, 11).join('\n'));
   expect(errorText('#1 DONE 0.0s\n')).toBe('');
+  // a failed step's log lines carry seconds since the step began: left out
+  expect(errorText('#5 ERROR: x\n------\n > [1/1] RUN false:\n0.188 fatal: no\n------\nERROR: failed')).toBe('------\n > [1/1] RUN false:\n------\nERROR: failed');
 });
 
 describe('the cases in testdata/diff', () => {

@@ -303,15 +303,27 @@ export function diffLines(want: string, got: string, labels = { want: 'built-in'
 
 /**
  * Drops the accepted pairs from a diff made by diffManifests or diffLines. Returns what is left
- * ('' when only accepted differences remained) and the accepted pairs that did not occur.
+ * ('' when only accepted differences remained) and the accepted pairs that did not occur. Each
+ * accepted line takes one diff line of its side (a line listed twice takes two); one ending in
+ * `*` takes a line that starts with the rest (for text that names the machine, such as a DNS
+ * server's address).
  */
 export function withoutAccepted(diff: string, accepted: readonly Accepted[]): { diff: string; unused: Accepted[] } {
   if (!diff) return { diff, unused: [...accepted] };
   const lines = diff.split('\n');
   const unused: Accepted[] = [];
   const bare = (t: string) => t.trim().replace(/,$/, '');
-  const find = (sign: string, text: string) => lines.findIndex((l) => l.startsWith(sign) && bare(l.slice(2)) === bare(text));
+  const matches = (line: string, want: string) => {
+    const w = bare(want);
+    return w.endsWith('*') ? bare(line).startsWith(w.slice(0, -1)) : bare(line) === w;
+  };
   for (const a of accepted) {
+    const taken = new Set<number>();
+    const find = (sign: string, text: string) => {
+      const i = lines.findIndex((l, k) => !taken.has(k) && l.startsWith(sign) && matches(l.slice(2), text));
+      if (i >= 0) taken.add(i);
+      return i;
+    };
     const found = [...[a.builtin].flat().map((o) => find('- ', o)), ...[a.ours].flat().map((o) => find('+ ', o))];
     if (found.some((i) => i < 0)) {
       unused.push(a);
@@ -326,7 +338,9 @@ export function withoutAccepted(diff: string, accepted: readonly Accepted[]): { 
 
 /**
  * What a plain-progress build log says after its last progress line (`#N ...`): for a failed
- * build, buildx's excerpt of the Dockerfile around the failing line and the `ERROR:` line.
+ * build, buildx's excerpt of the Dockerfile around the failing line and the `ERROR:` line, and
+ * before them the failed step's name and last log lines. Those log lines start with seconds
+ * since the step began (`0.188 fatal: ...`) and are left out: timing, not text.
  */
 export function errorText(log: string): string {
   const lines = log.trimEnd().split('\n');
@@ -336,8 +350,20 @@ export function errorText(log: string): string {
   });
   return lines
     .slice(last + 1)
-    .filter((l) => l.trim() !== '')
+    .filter((l) => l.trim() !== '' && !/^\d+\.\d+ /.test(l))
     .join('\n');
+}
+
+/**
+ * testdata/errors/<case>/accept.json: per engine, the error text differences where ours follows
+ * a newer BuildKit than that engine's built-in frontend (lines of `exit ...` and errorText).
+ */
+export function readErrorAccept(dir: string): PerEngine<Accepted[]> {
+  const file = path.join(dir, 'accept.json');
+  if (!fs.existsSync(file)) return {};
+  const v = JSON.parse(fs.readFileSync(file, 'utf8')) as PerEngine<Accepted[]>;
+  for (const e of Object.keys(v)) if (!engineIds.includes(e as EngineId)) throw new Error(`${file}: unknown engine "${e}" (${engineIds.join(', ')})`);
+  return v;
 }
 
 /** Runs at most `n` of the given tasks at once. */
