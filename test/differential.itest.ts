@@ -171,7 +171,8 @@ class EngineRun {
         if (who === 'ours' && !this.e.resolvedFrontend(r.stderr, FRONTEND_IMAGE)) {
           throw new Error(`errors/${name}: the build did not go through ${FRONTEND_IMAGE}:\n${tail(r.stderr)}`);
         }
-        return `exit ${r.exitCode === 0 ? 0 : 'non-zero'}\n${errorText(r.stderr)}`;
+        const text = errorText(r.stderr);
+        return `exit ${r.exitCode === 0 ? 0 : 'non-zero'}${text ? `\n${text}` : ''}`;
       } finally {
         fs.rmSync(out, { force: true });
       }

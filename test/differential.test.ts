@@ -110,11 +110,14 @@ describe('accepted differences', () => {
     expect(only.diff).toBe('');
   });
 
-  test('a line listed twice takes two diff lines; a trailing * matches a prefix', () => {
+  test('a line listed twice takes two diff lines; {*} stands for any text', () => {
     const d = ['--- built-in', '+++ ours', '- ----', '- ERROR: lookup registry on 10.0.0.1:53: no such host', '- ----', '+ exit 0'].join('\n');
-    expect(withoutAccepted(d, [{ why: 'w', builtin: ['----', '----', 'ERROR: lookup registry on *'], ours: 'exit 0' }])).toEqual({ diff: '', unused: [] });
-    expect(withoutAccepted(d, [{ why: 'w', builtin: ['----', 'ERROR: lookup registry on *'], ours: 'exit 0' }]).diff).toBe(['--- built-in', '+++ ours', '- ----'].join('\n'));
+    expect(withoutAccepted(d, [{ why: 'w', builtin: ['----', '----', 'ERROR: lookup {*} on {*}: no such host'], ours: 'exit 0' }])).toEqual({ diff: '', unused: [] });
+    expect(withoutAccepted(d, [{ why: 'w', builtin: ['----', 'ERROR: lookup {*} on {*}: no such host'], ours: 'exit 0' }]).diff).toBe(['--- built-in', '+++ ours', '- ----'].join('\n'));
     expect(withoutAccepted(d, [{ why: 'w', builtin: ['----', '----', '----'], ours: 'exit 0' }]).unused.length).toBe(1);
+    // without {*} a * is itself
+    expect(withoutAccepted(['- COPY *.md', '+ COPY a.md'].join('\n'), [{ why: 'w', builtin: 'COPY *.md', ours: 'COPY *.md' }]).unused.length).toBe(1);
+    expect(withoutAccepted(['- COPY *.md', '+ COPY a.md'].join('\n'), [{ why: 'w', builtin: 'COPY *.md', ours: 'COPY {*}.md' }]).diff).toBe('');
   });
 });
 

@@ -304,9 +304,9 @@ export function diffLines(want: string, got: string, labels = { want: 'built-in'
 /**
  * Drops the accepted pairs from a diff made by diffManifests or diffLines. Returns what is left
  * ('' when only accepted differences remained) and the accepted pairs that did not occur. Each
- * accepted line takes one diff line of its side (a line listed twice takes two); one ending in
- * `*` takes a line that starts with the rest (for text that names the machine, such as a DNS
- * server's address).
+ * accepted line takes one diff line of its side (a line listed twice takes two); `{*}` in it
+ * stands for any text (for what names the machine or the run: a DNS server's address, an image
+ * tag).
  */
 export function withoutAccepted(diff: string, accepted: readonly Accepted[]): { diff: string; unused: Accepted[] } {
   if (!diff) return { diff, unused: [...accepted] };
@@ -315,7 +315,9 @@ export function withoutAccepted(diff: string, accepted: readonly Accepted[]): { 
   const bare = (t: string) => t.trim().replace(/,$/, '');
   const matches = (line: string, want: string) => {
     const w = bare(want);
-    return w.endsWith('*') ? bare(line).startsWith(w.slice(0, -1)) : bare(line) === w;
+    if (!w.includes('{*}')) return bare(line) === w;
+    const re = w.split('{*}').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    return new RegExp(`^${re.join('.*')}$`, 's').test(bare(line));
   };
   for (const a of accepted) {
     const taken = new Set<number>();
