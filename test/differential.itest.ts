@@ -26,7 +26,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildArgv, diffLines, errorText, readErrorAccept, diffManifests, imageText, limiter, listCases, manifest, readTar, summarizeImage, withoutAccepted, type DiffCase } from './differential.js';
+import { buildArgv, diffLines, errorText, readErrorAccept, diffManifests, imageText, limiter, listCases, manifest, readTar, summarizeImage, summarizeOci, withoutAccepted, type DiffCase } from './differential.js';
 import { DOCKER, engine as engineById, engineIds, FRONTEND_IMAGE, type Engine, type EngineId } from './docker.js';
 
 const top = path.resolve(__dirname, '..');
@@ -87,6 +87,16 @@ class EngineRun {
 
   /** Builds the config target into the image store, reads what docker shows of it, untags it. */
   async buildImage(c: DiffCase, who: 'built-in' | 'ours', target: string | undefined): Promise<string> {
+    if (this.configFromOci(c)) {
+      const out = path.join(this.tmp, `${c.name}.${who}.oci.tar`);
+      const r = await this.e.build(c.dir, [...buildArgv(c, target), ...(who === 'ours' ? ours : []), '-o', `type=oci,dest=${out}`]);
+      if (r.exitCode !== 0) throw new Error(`${c.name}: the ${who} frontend failed to build the OCI image on ${this.e.label}:\n${tail(r.stderr)}`);
+      try {
+        return imageText(await summarizeOci(out));
+      } finally {
+        fs.rmSync(out, { force: true });
+      }
+    }
     const tag = `wfdiff/${c.name}:${who === 'ours' ? 'ours' : 'builtin'}`;
     const r = await this.e.build(c.dir, [...buildArgv(c, target), ...(who === 'ours' ? ours : []), ...this.e.tagArgs(tag)]);
     if (r.exitCode !== 0) throw new Error(`${c.name}: the ${who} frontend failed to build the image on ${this.e.label}:\n${tail(r.stderr)}`);
@@ -98,6 +108,15 @@ class EngineRun {
     } finally {
       await this.e.docker(['image', 'rm', tag]);
     }
+  }
+
+  /**
+   * Docker 26's image store loads a non-linux image but cannot show it (`docker image inspect`
+   * fails: its snapshot is not unpacked on this host), so such a config is read from an
+   * `-o type=oci` export instead.
+   */
+  configFromOci(c: DiffCase): boolean {
+    return this.e.id !== 'v0.8' && !!c.args.platform && !c.args.platform.startsWith('linux/');
   }
 
   comparesConfig(c: DiffCase): boolean {
@@ -201,7 +220,7 @@ for (const id of engines) {
 
     // dockerd 20.10 lacks the LLB capabilities several error cases are about, and its
     // `docker build` prints no Dockerfile excerpt: the errors are compared on Docker 26 only
-    if (id !== 'v0.8') {
+    if (id !== 'v0.8' && errorCases.length > 0) {
       describe.concurrent('errors: ours prints what the built-in frontend prints', () => {
         for (const name of errorCases) {
           test(`errors/${name}`, () =>

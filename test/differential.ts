@@ -263,6 +263,57 @@ export function summarizeImage(inspectJSON: string, historyLines: string): Image
 }
 
 /**
+ * The same summary read from an `-o type=oci` export (for an engine whose image store cannot
+ * show an image, such as a wasi/wasm one): index.json, its single image manifest, that
+ * manifest's config. History lines take the form summarizeImage gives them: created_by, the
+ * comment, `+layer` unless empty_layer.
+ */
+export async function summarizeOci(file: string): Promise<ImageSummary> {
+  const blobs = new Map<string, Buffer>();
+  const extract = tar.extract();
+  extract.on('entry', (h, stream, next) => {
+    const chunks: Buffer[] = [];
+    // layers can be large and are not needed: keep JSON-sized entries only
+    const keep = (h.size ?? 0) <= 4 << 20;
+    stream.on('data', (c: unknown) => {
+      if (keep) chunks.push(c as Buffer);
+    });
+    stream.on('end', () => {
+      if (keep) blobs.set(normalizeTarPath(h.name), Buffer.concat(chunks));
+      next();
+    });
+    stream.on('error', next);
+  });
+  await pipeline(fs.createReadStream(file), extract);
+  const json = <T>(name: string): T => {
+    const b = blobs.get(name);
+    if (!b) throw new Error(`${file}: no ${name} in the OCI export`);
+    return JSON.parse(b.toString('utf8')) as T;
+  };
+  const blob = <T>(digest: string): T => json<T>(`blobs/${digest.replace(':', '/')}`);
+  type Desc = { mediaType: string; digest: string };
+  let desc = json<{ manifests: Desc[] }>('index.json').manifests;
+  while (desc.length === 1 && desc[0].mediaType.endsWith('image.index.v1+json')) desc = blob<{ manifests: Desc[] }>(desc[0].digest).manifests;
+  if (desc.length !== 1) throw new Error(`${file}: ${desc.length} manifests in the OCI export, expected one`);
+  const manifest = blob<{ config: Desc }>(desc[0].digest);
+  const img = blob<{
+    config?: Record<string, unknown>;
+    author?: string;
+    os: string;
+    architecture: string;
+    variant?: string;
+    history?: { created_by?: string; comment?: string; empty_layer?: boolean }[];
+  }>(manifest.config.digest);
+  const config: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(img.config ?? {}).sort(([x], [y]) => (x < y ? -1 : 1))) {
+    if (runtimeFields.includes(k) || v === null || v === undefined || v === '' || v === false) continue;
+    config[k] = v;
+  }
+  const history = (img.history ?? []).map((h) => `${h.created_by ?? ''}${h.comment ? `  (${h.comment})` : ''}${h.empty_layer ? '' : '  +layer'}`);
+  return { config, author: img.author ?? '', os: img.os, architecture: img.architecture, variant: img.variant || undefined, history };
+}
+
+/**
  * The summary as text, one fact per line so two of them diff line by line: `platform`, `author`,
  * each config field (a list or map one line per member), then `history:` lines oldest first.
  */
