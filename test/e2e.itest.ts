@@ -108,7 +108,7 @@ describe('errors through docker build name the line', () => {
     const r = await dockerBuild(path.join(top, 'testdata/errors', name), ['--build-arg', `BUILDKIT_SYNTAX=${FRONTEND_IMAGE}`, '-o', `type=local,dest=${os.tmpdir()}/e2e-err`]);
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toContain('failed to solve with frontend gateway.v0');
-    expect(r.stderr).toContain(`code = InvalidArgument desc = ${message}`);
+    expect(r.stderr).toContain(`code = Unknown desc = ${message}`);
     expect(r.stderr).not.toMatch(/\n\s+at .*\.cjs/);
   });
 });

@@ -23,33 +23,6 @@ _dbi_here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 CACHE_DIR="${CACHE_DIR:-/var/cache/wasm-frontend}"
 
-# The Debian mirror apt is configured with: first non-security "deb" entry in deb822 (.sources)
-# or one-line (.list) format. Any suite's entry will do (the mirror serves them all), the
-# suite being built preferred.
-apt_mirror() {
-  local f
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [ -f "$f" ] || continue
-    awk '
-      function flush() {
-        if (types ~ /(^| )deb( |$)/ && uris !~ /security/ && uris != "") {
-          split(uris, u, " "); print u[1]; found = 1; exit
-        }
-        types = uris = ""
-      }
-      /^[ \t]*$/ { flush(); next }
-      /^[ \t]*#/ { next }
-      tolower($1) == "types:"  { sub(/^[^:]*:[ \t]*/, ""); types = $0 }
-      tolower($1) == "uris:"   { sub(/^[^:]*:[ \t]*/, ""); uris = $0 }
-      END { if (!found) flush() }' "$f"
-  done
-  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-    [ -f "$f" ] || continue
-    # deb [opts] URI SUITE COMPONENTS...
-    sed -E 's/\[[^]]*\]//' "$f" | awk '$1 == "deb" && $2 !~ /security/ { print $2 }'
-  done
-}
-
 # Unmount anything debootstrap left mounted below $1, then delete $1.
 cleanup_rootfs() {
   local dir="$1" m
@@ -70,9 +43,7 @@ debootstrap_image() {
     esac
   done
 
-  MIRROR="${DEBIAN_MIRROR:-$(apt_mirror | head -n1)}"
-  MIRROR="${MIRROR:-http://deb.debian.org/debian}"
-  MIRROR="${MIRROR%/}"
+  MIRROR="$(debian_mirror)"
 
   local key label=org.wasm-frontend.toolchain.key tarball
   key="$(printf '%s\n' "$RECIPE" "$SUITE" "$MIRROR" "$PACKAGES" "$IMAGE_PATH" | sha256sum | cut -c1-16)"
