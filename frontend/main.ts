@@ -12,6 +12,7 @@ if (process.argv[2] === STEP_ARG) {
   // WASM_STEP_IN/WASM_STEP_OUT replace the mount points when a test runs the step on folders.
   const dirs = process.env.WASM_STEP_IN && process.env.WASM_STEP_OUT ? { input: process.env.WASM_STEP_IN, output: process.env.WASM_STEP_OUT } : undefined;
   void stepMain(process.argv[3], dirs).then((code) => process.exit(code));
-} else {
+} else if (process.argv[2] !== 'load-only') {
+  // load-only: frontend/start.cjs loads the bundle to make its V8 code cache.
   void runFrontend((client, env) => build(client, env, wasmExtensions));
 }

@@ -13,6 +13,8 @@
  * A problem with the module (not a module, not a command, missing) is not an exit status: it is
  * `facts.error`, which the frontend raises at the ENTRYPOINT line.
  */
+import fs from 'node:fs/promises';
+import nodePath from 'node:path';
 import { inspectWasm, isWasm, stripSections, wasiImports, wasiKind, type WasmInfo } from './module.js';
 
 /** The argument given to the step as `wasm-module-step <JSON>`. */
@@ -188,8 +190,6 @@ export const STEP_OUT = '/wasm-out';
  * `dirs` replaces the two mount points (tests run the step on folders).
  */
 export async function stepMain(arg: string | undefined, dirs: { input: string; output: string } = { input: STEP_IN, output: STEP_OUT }): Promise<number> {
-  const fs = await import('node:fs/promises');
-  const nodePath = await import('node:path');
   const STEP_IN = dirs.input;
   const STEP_OUT = dirs.output;
   let req: StepRequest;
@@ -204,7 +204,7 @@ export async function stepMain(arg: string | undefined, dirs: { input: string; o
     readDir: async (dir) => (await fs.readdir(abs(dir), { withFileTypes: true })).map((d) => ({ name: d.name, isDir: d.isDirectory() })),
     readFile: async (p) => {
       // The image's symlinks resolve inside the image, not inside this container.
-      const real = await resolveInside(fs, nodePath, STEP_IN, p);
+      const real = await resolveInside(STEP_IN, p);
       return fs.readFile(abs(real));
     },
   };
@@ -222,7 +222,7 @@ export async function stepMain(arg: string | undefined, dirs: { input: string; o
 }
 
 /** Follows symlinks of `p` (relative to the image root) within the image; at most 40 links. */
-async function resolveInside(fs: typeof import('node:fs/promises'), nodePath: typeof import('node:path'), root: string, p: string): Promise<string> {
+async function resolveInside(root: string, p: string): Promise<string> {
   let parts = p.split('/').filter(Boolean);
   let done: string[] = [];
   for (let links = 0; parts.length; ) {
