@@ -92,7 +92,7 @@ export interface CheckedModule {
 
 export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Promise<PlatformResult> {
   if (r.result.platform.architecture !== 'wasm') return r;
-  const at = entrypointRange(ctx.dockerfile, ctx.opts.target);
+  let at = entrypointRange(ctx.dockerfile, ctx.opts.target);
   let options: WasmImageOptions;
   try {
     options = wasmImageOptions(ctx.opts.buildArgs);
@@ -101,12 +101,21 @@ export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Pr
   }
   const img = structuredClone(r.result.image);
   const layered = img.rootfs.diff_ids.length > 0;
-  const req: StepRequest = { entry: img.config.Entrypoint?.[0], keepDebug: options.keepDebug, keepNames: options.keepNames, runtime: options.runtime };
+  const req: StepRequest = { entry: img.config.Entrypoint?.[0], cmd: img.config.Entrypoint?.[0] ? undefined : img.config.Cmd?.[0] || undefined, keepDebug: options.keepDebug, keepNames: options.keepNames, runtime: options.runtime };
 
-  let checked = await runModuleStep({ state: r.result.state, ref: r.ref }, ctx, req, options, at);
+  const step = await runModuleStep({ state: r.result.state, ref: r.ref }, ctx, req, options, at, instructionRange(ctx.dockerfile, ctx.opts.target, 'cmd'));
+  if ('noModule' in step) {
+    // A base image of data files, as the standard frontend builds it.
+    const msg = 'the wasi/wasm image has no ENTRYPOINT, no CMD and no .wasm module: built as a base image that cannot run; a Dockerfile based on it must add the module';
+    await ctx.daemon.warn?.(msg, { range: at[0] }).catch(() => undefined);
+    if (options.os) img.os = options.os;
+    return { result: { ...r.result, image: img, platform: { ...r.result.platform, os: img.os } }, ref: r.ref };
+  }
+  let checked = step;
+  if (checked.facts.fromCmd) at = instructionRange(ctx.dockerfile, ctx.opts.target, 'cmd') ?? at;
   if (checked.facts.derivedEntry) img.config.Entrypoint = [checked.facts.entry];
   for (const w of checked.facts.warnings) await ctx.daemon.warn?.(w, { range: at[0] }).catch(() => undefined);
-  if (options.wasmOpt && !layered) checked = await wasmOpt(checked, ctx, req, options, at);
+  if (options.wasmOpt && !layered) checked = await wasmOpt(checked, ctx, { ...req, cmd: undefined }, options, at);
 
   const { facts } = checked;
   const path = facts.path;
@@ -154,21 +163,24 @@ function stepImage(ctx: FinishContext, options: WasmImageOptions): string | unde
  * Runs the module step over the target stage: as an exec on the frontend image when there is
  * one, else in this process over the gateway. Throws the step's error at the ENTRYPOINT line.
  */
-async function runModuleStep(r: { state: State; ref?: string }, ctx: FinishContext, req: StepRequest, options: WasmImageOptions, at: SourceRange[]): Promise<CheckedModule> {
+async function runModuleStep(r: { state: State; ref?: string }, ctx: FinishContext, req: StepRequest, options: WasmImageOptions, at: SourceRange[], cmdAt?: SourceRange[]): Promise<CheckedModule | { noModule: true }> {
   const from = stepImage(ctx, options);
   // An empty filesystem (ref "") has nothing to mount; the frontend form says so.
   if (from && r.ref !== '') {
     const out = moduleStepExec(from, r.state, req, ctx, `[wasm] check and strip ${req.entry ?? 'the module'}`, at);
     const ref = await ctx.solve(out);
     const facts = JSON.parse(Buffer.from(await ctx.daemon.readFile(ref, 'facts.json')).toString('utf8')) as ModuleFacts;
-    return located(facts, { state: out, file: '/module.wasm' }, at);
+    return located(facts, { state: out, file: '/module.wasm' }, at, cmdAt);
   }
   const tree = gatewayTree(ctx, r.ref ?? (await ctx.solve(r.state)));
   const { facts, bytes } = await processModule(req, tree);
-  return located(facts, { bytes: bytes ?? new Uint8Array() }, at);
+  return located(facts, { bytes: bytes ?? new Uint8Array() }, at, cmdAt);
 }
 
-function located(facts: ModuleFacts, module: ModuleFile, at: SourceRange[]): CheckedModule {
+function located(facts: ModuleFacts, module: ModuleFile, at: SourceRange[], cmdAt: SourceRange[] | undefined): CheckedModule | { noModule: true } {
+  if (facts.noModule) return { noModule: true };
+  // With no ENTRYPOINT, the CMD is the module: its problems point at the CMD line.
+  if (facts.fromCmd) at = cmdAt ?? at;
   if (facts.error || !facts.path || !facts.entry) throw new LocatedError(facts.error ?? 'the module step gave no result', at);
   return { facts: facts as CheckedModule['facts'], module };
 }
@@ -225,6 +237,7 @@ async function wasmOpt(checked: CheckedModule, ctx: FinishContext, req: StepRequ
   ).mount('/wasm-opt-out');
   const again: StepRequest = { ...req, entry: `/module.wasm${splitEntry(facts.entry)[1] !== undefined ? `#${splitEntry(facts.entry)[1]}` : ''}` };
   const after = await runModuleStep({ state: opt }, ctx, again, options, at);
+  if ('noModule' in after) throw new LocatedError(`WASM_OPT: wasm-opt wrote no module for "${facts.path}"`, at);
   const f = after.facts;
   const summary = `${facts.path}: ${f.kind} module, ${kB(facts.sizeBefore ?? 0)} -> ${kB(f.size ?? 0)}, wasm-opt ${args.join(' ')}${f.wasi?.length ? `, imports ${f.wasi.join(', ')}` : ''}`;
   return { facts: { ...facts, size: f.size, summary, removed: [...(facts.removed ?? []), ...(f.removed ?? [])] }, module: after.module };
@@ -270,6 +283,13 @@ async function readWhole(ctx: FinishContext, ref: string, file: string): Promise
     parts.push(part);
     if (part.length < CHUNK) return parts.length === 1 ? part : Buffer.concat(parts);
   }
+}
+
+/** The range of the target stage's last instruction of this kind, if it has one. */
+function instructionRange(df: ParsedDockerfile, target: string | undefined, kind: string): SourceRange[] | undefined {
+  const stage = target ? df.stages.find((s) => s.name === target.toLowerCase()) : df.stages[df.stages.length - 1];
+  const c = stage && [...stage.commands].reverse().find((x) => x.kind === kind);
+  return c ? [c.range] : undefined;
 }
 
 /** Where module errors point: the target stage's ENTRYPOINT, else its FROM. */

@@ -21,6 +21,8 @@ import { inspectWasm, isWasm, stripSections, wasiImports, wasiKind, type WasmInf
 export interface StepRequest {
   /** The ENTRYPOINT's first word (`/m.wasm` or `/m.wasm#export`); absent: the one module in the image. */
   entry?: string;
+  /** The CMD's first word: the module when there is no ENTRYPOINT and no .wasm file. */
+  cmd?: string;
   keepDebug: boolean;
   keepNames: boolean;
   /** WASM_RUNTIME, lower case, already validated. */
@@ -33,6 +35,10 @@ export interface ModuleFacts {
   entry?: string;
   /** True when `entry` was taken from the one module in the image. */
   derivedEntry?: boolean;
+  /** True when `entry` is the CMD's first word (no ENTRYPOINT, no .wasm file): errors point at the CMD. */
+  fromCmd?: boolean;
+  /** No ENTRYPOINT, no CMD, no .wasm file: a base image, built as it is. */
+  noModule?: boolean;
   /** The module's absolute path in the image (`entry` without `#export`). */
   path?: string;
   /** The problem, when the module cannot be used; the frontend locates it at the ENTRYPOINT. */
@@ -77,7 +83,9 @@ export async function processModule(req: StepRequest, tree: TreeReader): Promise
       entry = modules[0];
       facts.derivedEntry = true;
     } else if (modules.length === 0) {
-      return { facts: { ...facts, error: 'the wasi/wasm image has no ENTRYPOINT and no .wasm module: copy the module into the final stage' } };
+      if (!req.cmd) return { facts: { ...facts, noModule: true } };
+      entry = req.cmd;
+      facts.fromCmd = true;
     } else {
       return { facts: { ...facts, error: `the wasi/wasm image has several modules (${modules.join(', ')}) and no ENTRYPOINT: set ENTRYPOINT ["/<module>.wasm"]` } };
     }
