@@ -128,6 +128,36 @@ describe('the wasi/wasm image', () => {
     expect(sections(await build(plain(), { 'app.wasm': module }, { 'build-arg:WASM_KEEP_NAMES': '1' }))).toEqual(['name', 'producers', 'target_features']);
   });
 
+  test('WASM_OPT runs wasm-opt in WASM_OPT_IMAGE on the build platform; its output is checked again; a component is refused', async () => {
+    const ctx = folder({ Dockerfile: plain() });
+    const out = folder({ 'app.wasm': wasmCommand({ custom: [['name', 900]] }) });
+    const optimized = folder({ 'module.wasm': wasmCommand({ exitCode: 9, custom: [['producers', 30]] }) });
+    const OPT = 'docker.io/my/binaryen:1';
+    const r = await runHarness({
+      bundle,
+      contextDir: ctx,
+      opts: { filename: 'Dockerfile', platform: 'wasi/wasm', 'build-arg:WASM_OPT': '-Oz', 'build-arg:WASM_OPT_IMAGE': OPT },
+      images: { [TOOLCHAIN]: toolchainImage, [OPT]: toolchainImage },
+      timeoutMs: 20_000,
+      onSolve: (s: HarnessSolve) => {
+        const last = s.ops.find((o) => o.digest === s.ops.at(-1)!.op.inputs?.[0]?.digest)?.op;
+        if (last?.exec?.meta?.args?.[0] === 'wasm-opt') return { dir: optimized };
+        return !isFinal(s) && !loadsOnlyLocals(s) ? { dir: out } : undefined;
+      },
+    });
+    expect(r.returned?.error, r.stderr).toBeUndefined();
+    const opt = r.solves.flatMap((s) => s.ops).find((o) => o.op.exec?.meta?.args?.[0] === 'wasm-opt')!.op;
+    expect(opt.exec!.meta!.args).toEqual(['wasm-opt', '-Oz', '/wasm-opt-in/module.wasm', '-o', '/wasm-opt-out/module.wasm']);
+    expect(opt.platform).toMatchObject({ OS: 'linux', Architecture: 'amd64' });
+    expect(r.solves.flatMap((s) => s.ops).some((o) => o.op.source?.identifier === `docker-image://${OPT}`)).toBe(true);
+    const final = r.solves.at(-1)!.ops.flatMap((o) => o.op.file?.actions ?? []);
+    expect(final.find((a) => a.mkfile?.path === '/app.wasm')!.mkfile!.data).toEqual(wasmCommand({ exitCode: 9 })); // wasm-opt's output, producers stripped
+    expect(config(r).history.at(-1).created_by).toMatch(/^wasm-frontend: \/app.wasm: command module, 1.\d KiB -> 0.\d KiB, wasm-opt -Oz/);
+
+    const comp = await build(plain(), { 'app.wasm': wasmComponent() }, { 'build-arg:WASM_OPT': '-Oz' });
+    expect(comp.returned?.error?.message).toBe('WASM_OPT: "/app.wasm" is a WebAssembly component; wasm-opt optimizes only core modules (leave WASM_OPT unset for components)');
+  });
+
   test('WASM_KEEP_DEBUG keeps the module as built', async () => {
     const module = wasmCommand({ custom: [['.debug_info', 1000]] });
     const r = await build(plain(), { 'app.wasm': module }, { 'build-arg:WASM_KEEP_DEBUG': '1' });
@@ -211,7 +241,7 @@ describe('the wasi/wasm image', () => {
 describe('the module step as a BuildKit exec on the frontend image', () => {
   const FRONTEND = 'docker.io/local/wasm-frontend:test';
   /** Like build(), with `source` set; the step's exec is run for real: the bundle in step mode on folders. */
-  async function buildExec(dockerfile: string, built: Record<string, string | Buffer>, opts: Record<string, string> = {}, links: Record<string, string> = {}) {
+  async function buildExec(dockerfile: string, built: Record<string, string | Buffer>, opts: Record<string, string> = {}, links: Record<string, string> = {}, execFails = false) {
     const ctx = folder({ Dockerfile: dockerfile });
     const out = folder(built);
     for (const [name, target] of Object.entries(links)) fs.symlinkSync(target, path.join(out, name));
@@ -226,6 +256,7 @@ describe('the module step as a BuildKit exec on the frontend image', () => {
         const exec = s.ops.find((o) => o.op.exec?.meta?.args?.[2] === 'wasm-module-step');
         // Only a solve of the step itself runs it (the final layer's solve includes it too).
         if (exec && s.ops.at(-1)!.op.inputs?.[0]?.digest === exec.digest) {
+          if (execFails) return { error: { message: 'process "node" did not complete successfully: exit code: 126' } };
           const args = exec.op.exec!.meta!.args!;
           const dest = folder({});
           const env = { ...process.env, WASM_STEP_IN: out, WASM_STEP_OUT: dest };
@@ -291,6 +322,14 @@ describe('the module step as a BuildKit exec on the frontend image', () => {
     expect(base.execs).toHaveLength(1);
     expect(config(base.r).config.Entrypoint).toBeUndefined();
     expect(base.r.solves.at(-1)!.ops.some((o) => o.op.file?.actions?.some((a) => a.copy?.src === '/module.wasm'))).toBe(false);
+  });
+
+  test('when the engine cannot run the step, the frontend runs it, with a warning', async () => {
+    const module = wasmCommand({ custom: [['name', 500]] });
+    const { r } = await buildExec(plain(), { 'app.wasm': module }, {}, {}, true);
+    expect(r.returned?.error, r.stderr).toBeUndefined();
+    const data = r.solves.find(isFinal)!.ops.flatMap((o) => o.op.file?.actions ?? []).find((a) => a.mkfile)!.mkfile!.data!;
+    expect(inspectWasm(Buffer.from(data)).sections.filter((s) => s.id === 0)).toEqual([]);
   });
 
   test('WASM_MODULE_STEP=frontend keeps the step in the frontend', async () => {

@@ -168,9 +168,17 @@ async function runModuleStep(r: { state: State; ref?: string }, ctx: FinishConte
   // An empty filesystem (ref "") has nothing to mount; the frontend form says so.
   if (from && r.ref !== '') {
     const out = moduleStepExec(from, r.state, req, ctx, `[wasm] check and strip ${req.entry ?? 'the module'}`, at);
-    const ref = await ctx.solve(out);
-    const facts = JSON.parse(Buffer.from(await ctx.daemon.readFile(ref, 'facts.json')).toString('utf8')) as ModuleFacts;
-    return located(facts, { state: out, file: '/module.wasm' }, at, cmdAt);
+    let facts: ModuleFacts | undefined;
+    try {
+      const ref = await ctx.solve(out);
+      facts = JSON.parse(Buffer.from(await ctx.daemon.readFile(ref, 'facts.json')).toString('utf8')) as ModuleFacts;
+    } catch (err) {
+      // The engine could not run the step (no runtime for execs, an image it cannot start):
+      // the frontend does it instead, as it would outside an image.
+      const why = String((err as Error)?.message ?? err).split('\n')[0];
+      await ctx.daemon.warn?.(`the module step could not run as a build step (${why}); the frontend runs it`, { range: at[0] }).catch(() => undefined);
+    }
+    if (facts) return located(facts, { state: out, file: '/module.wasm' }, at, cmdAt);
   }
   const tree = gatewayTree(ctx, r.ref ?? (await ctx.solve(r.state)));
   const { facts, bytes } = await processModule(req, tree);
@@ -236,6 +244,11 @@ async function wasmOpt(checked: CheckedModule, ctx: FinishContext, req: StepRequ
     { customName: `[wasm] wasm-opt ${args.join(' ')} ${facts.path}`, locations: at },
   ).mount('/wasm-opt-out');
   const again: StepRequest = { ...req, entry: `/module.wasm${splitEntry(facts.entry)[1] !== undefined ? `#${splitEntry(facts.entry)[1]}` : ''}` };
+  try {
+    await ctx.solve(opt);
+  } catch (err) {
+    throw new LocatedError(`WASM_OPT: wasm-opt ${args.join(' ')} failed in ${options.wasmOptImage} (WASM_OPT_IMAGE must have wasm-opt on PATH): ${String((err as Error)?.message ?? err).split('\n')[0]}`, at);
+  }
   const after = await runModuleStep({ state: opt }, ctx, again, options, at);
   if ('noModule' in after) throw new LocatedError(`WASM_OPT: wasm-opt wrote no module for "${facts.path}"`, at);
   const f = after.facts;
