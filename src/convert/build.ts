@@ -66,6 +66,8 @@ export interface FinishContext {
   daemon: Daemon;
   opts: BuildOptions;
   dockerfile: ParsedDockerfile;
+  /** The platform RUN steps execute on (the first worker's), normalised. */
+  buildPlatform: Platform;
   /** Marshals and solves a state the way the build's own result was solved. */
   solve(state: State): Promise<string>;
 }
@@ -123,7 +125,7 @@ export async function build(daemon: Daemon, inputs: FrontendInputs, ext: Extensi
         return res.ref?.id ?? '';
       };
       let done: PlatformResult = { result: r, ref: await solve(r.state) };
-      if (ext.finish) done = await withSourceAsync(source, () => ext.finish!(done, { daemon, opts, dockerfile: parsed, solve }));
+      if (ext.finish) done = await withSourceAsync(source, () => ext.finish!(done, { daemon, opts, dockerfile: parsed, buildPlatform, solve }));
       return { id: platformID(done.result.platform), ref: done.ref, result: done.result };
     }),
   );

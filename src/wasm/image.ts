@@ -3,6 +3,7 @@ import type { ImageConfig } from '../convert/image.js';
 import type { ParsedDockerfile } from '../dockerfile/index.js';
 import { FileAction, scratch } from '../llb/index.js';
 import { LocatedError, type SourceRange } from '../util/located.js';
+import { aotOptions, precompileModule } from './aot.js';
 import { inspectWasm, isWasm, stripDebug, wasiImports, wasiKind, type WasmInfo } from './module.js';
 
 /**
@@ -39,7 +40,8 @@ export function wasmImageOptions(buildArgs: ReadonlyMap<string, string>): WasmIm
 }
 
 export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Promise<PlatformResult> {
-  if (r.result.platform.architecture !== 'wasm') return r;
+  // A linux target gets the module step only to bundle it with a runtime (WASM_AOT, aot.ts).
+  if (r.result.platform.architecture !== 'wasm' && !wantsAot(ctx)) return r;
   const options = wasmImageOptions(ctx.opts.buildArgs);
   const at = entrypointRange(ctx.dockerfile, ctx.opts.target);
   const img = structuredClone(r.result.image);
@@ -85,7 +87,8 @@ export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Pr
     await ctx.daemon.warn?.(`the wasi/wasm image is based on an image with layers; use FROM scratch for a module-only image`, { range: at[0] }).catch(() => undefined);
     applyLabels(img, path, info, stripped.bytes.length);
     if (options.os) img.os = options.os;
-    return { result: { ...r.result, image: img, platform: { ...r.result.platform, os: img.os }, annotations: runtimeAnnotations(ctx) }, ref: r.ref };
+    const done = { result: { ...r.result, image: img, platform: { ...r.result.platform, os: img.os }, annotations: runtimeAnnotations(ctx) }, ref: r.ref };
+    return precompileModule(done, ctx, { path, exportName, info, bytes: stripped.bytes, at });
   }
   // mkfile keeps the mode of a file it overwrites, so the copied module is removed first.
   let action = FileAction.copy(r.result.state, '/', '/', { dirCopyContents: true, createDestPath: true, allowWildcard: false });
@@ -96,7 +99,17 @@ export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Pr
   applyLabels(img, path, info, stripped.bytes.length);
   if (options.os) img.os = options.os;
   const ref = await ctx.solve(state);
-  return { result: { ...r.result, state, image: img, platform: { ...r.result.platform, os: img.os }, annotations: runtimeAnnotations(ctx) }, ref };
+  const done = { result: { ...r.result, state, image: img, platform: { ...r.result.platform, os: img.os }, annotations: runtimeAnnotations(ctx) }, ref };
+  return precompileModule(done, ctx, { path, exportName, info, bytes: stripped.bytes, at });
+}
+
+/** WASM_AOT is set; an invalid value counts, so that its error reaches the ENTRYPOINT line. */
+function wantsAot(ctx: FinishContext): boolean {
+  try {
+    return aotOptions(ctx.opts.buildArgs) !== undefined;
+  } catch {
+    return true;
+  }
 }
 
 /**
