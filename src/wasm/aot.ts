@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FinishContext, PlatformResult } from '../convert/index.js';
 import { parseImageConfig, type ImageConfig } from '../convert/image.js';
-import { FileAction, image, scratch, formatPlatform, type Platform, type State } from '../llb/index.js';
+import { FileAction, image, normalizeImageRef, scratch, formatPlatform, type Platform, type State } from '../llb/index.js';
 import { LocatedError, type SourceRange } from '../util/located.js';
 import type { WasmInfo } from './module.js';
 
@@ -166,10 +166,16 @@ export async function precompileModule(done: PlatformResult, ctx: FinishContext,
   } else if (arch !== buildArch) {
     fail(`the compiler targets only the machine it runs on, the build platform (${buildArch}), not ${arch}`);
   }
-  const compilerImage = ctx.opts.buildArgs.get(spec.imageArg) || spec.defaultImage;
-  if (!compilerImage) fail(`no public image has ${opts.runtime === 'wamr' ? 'wamrc and iwasm' : 'its compiler'}: set --build-arg ${spec.imageArg}=<image>`);
+  const named = ctx.opts.buildArgs.get(spec.imageArg) || spec.defaultImage;
+  if (!named) fail(`no public image has ${opts.runtime === 'wamr' ? 'wamrc and iwasm' : 'its compiler'}: set --build-arg ${spec.imageArg}=<image>`);
+  let compilerImage = '';
+  try {
+    compilerImage = normalizeImageRef(named!);
+  } catch (err) {
+    fail(`${spec.imageArg}="${named}" is not an image reference: ${(err as Error).message}`);
+  }
 
-  const compiled = compileState(compilerImage!, spec, { ...ctx.buildPlatform, os: 'linux' }, done.result.state, m, triple, opts.runtime);
+  const compiled = compileState(compilerImage, spec, { ...ctx.buildPlatform, os: 'linux' }, done.result.state, m, triple, opts.runtime);
   let out: string;
   try {
     out = await ctx.solve(compiled);
@@ -191,7 +197,7 @@ export async function precompileModule(done: PlatformResult, ctx: FinishContext,
   };
   const what = `${m.path}: ${kB(m.bytes.length)} module -> ${kB(size)} ${spec.ext === '.wasm' ? 'universal wasm' : spec.ext} (${version}, ${arch})`;
   return bundled
-    ? bundle(done, ctx, { spec, compilerImage: compilerImage!, target, compiled, m, labels, what })
+    ? bundle(done, ctx, { spec, compilerImage, target, compiled, m, labels, what })
     : portable(done, ctx, { compiled, m, labels, what });
 }
 
