@@ -3,7 +3,6 @@ import type { FinishContext, PlatformResult } from '../convert/index.js';
 import { parseImageConfig, type ImageConfig } from '../convert/image.js';
 import { FileAction, image, normalizeImageRef, scratch, formatPlatform, type Platform, type State } from '../llb/index.js';
 import { LocatedError, type SourceRange } from '../util/located.js';
-import type { WasmInfo } from './module.js';
 
 /**
  * AOT precompilation (`--build-arg WASM_AOT=<runtime>[,arch=<arch>]`), run after the module
@@ -113,16 +112,28 @@ export function aotOptions(buildArgs: ReadonlyMap<string, string>): AotOptions |
   return opts;
 }
 
-/** What the module step hands over: the module image it made and the module in it. */
+/**
+ * What the module step hands over besides its result (the module image): facts about the module
+ * as written there (debug sections stripped unless kept). No bytes: the compile step reads the
+ * module from the module image itself.
+ */
 export interface ModuleStep {
   /** The module's absolute path in the image (the ENTRYPOINT without `#export`). */
   path: string;
   exportName?: string;
-  info: WasmInfo;
-  /** The module as written into the image (debug sections stripped unless kept). */
-  bytes: Uint8Array;
+  /** A core module or a component (WASI preview 2). */
+  component: boolean;
+  /** `sha256:<hex>` of the module, for the label. */
+  digest: string;
+  /** Bytes. */
+  size: number;
   /** The ENTRYPOINT line, where AOT errors point. */
   at: SourceRange[];
+}
+
+/** The ModuleStep facts of module bytes. */
+export function moduleFacts(path: string, exportName: string | undefined, bytes: Uint8Array, component: boolean, at: SourceRange[]): ModuleStep {
+  return { path, exportName, component, digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, size: bytes.length, at };
 }
 
 /**
@@ -153,7 +164,7 @@ export async function precompileModule(done: PlatformResult, ctx: FinishContext,
   if (!bundled && spec.ext !== '.wasm') {
     fail(`${opts.runtime} compiles to a ${spec.ext} file, which is not a wasm module: no wasm shim runs it as a wasi/wasm ENTRYPOINT. Build a linux image that bundles ${opts.runtime} instead: --platform linux/${ctx.buildPlatform.architecture}`);
   }
-  if (m.info.kind === 'component' && spec.coreOnly) fail(`"${m.path}" is a WebAssembly component (WASI preview 2); ${opts.runtime} compiles only core modules: build for wasm32-wasip1 or use wasmtime`);
+  if (m.component && spec.coreOnly) fail(`"${m.path}" is a WebAssembly component (WASI preview 2); ${opts.runtime} compiles only core modules: build for wasm32-wasip1 or use wasmtime`);
   if (bundled && m.exportName) fail(`an ENTRYPOINT export ("#${m.exportName}") is not supported in a bundled AOT image: call _start`);
 
   // The AOT architecture: named, else the bundled image's, else the build platform's.
@@ -191,11 +202,11 @@ export async function precompileModule(done: PlatformResult, ctx: FinishContext,
     [`${AOT_LABEL}.runtime`]: opts.runtime,
     [`${AOT_LABEL}.version`]: version,
     [`${AOT_LABEL}.arch`]: arch,
-    [`${AOT_LABEL}.module-digest`]: `sha256:${createHash('sha256').update(m.bytes).digest('hex')}`,
+    [`${AOT_LABEL}.module-digest`]: m.digest,
     [`${AOT_LABEL}.shape`]: bundled ? 'bundled' : 'portable',
     [`${AOT_LABEL}.size`]: String(size),
   };
-  const what = `${m.path}: ${kB(m.bytes.length)} module -> ${kB(size)} ${spec.ext === '.wasm' ? 'universal wasm' : spec.ext} (${version}, ${arch})`;
+  const what = `${m.path}: ${kB(m.size)} module -> ${kB(size)} ${spec.ext === '.wasm' ? 'universal wasm' : spec.ext} (${version}, ${arch})`;
   return bundled
     ? bundle(done, ctx, { spec, compilerImage, target, compiled, m, labels, what })
     : portable(done, ctx, { compiled, m, labels, what });

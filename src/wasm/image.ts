@@ -3,7 +3,7 @@ import type { ImageConfig } from '../convert/image.js';
 import type { ParsedDockerfile } from '../dockerfile/index.js';
 import { FileAction, scratch } from '../llb/index.js';
 import { LocatedError, type SourceRange } from '../util/located.js';
-import { aotOptions, precompileModule } from './aot.js';
+import { aotOptions, moduleFacts, precompileModule } from './aot.js';
 import { inspectWasm, isWasm, stripDebug, wasiImports, wasiKind, type WasmInfo } from './module.js';
 
 /**
@@ -88,7 +88,7 @@ export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Pr
     applyLabels(img, path, info, stripped.bytes.length);
     if (options.os) img.os = options.os;
     const done = { result: { ...r.result, image: img, platform: { ...r.result.platform, os: img.os }, annotations: runtimeAnnotations(ctx) }, ref: r.ref };
-    return precompileModule(done, ctx, { path, exportName, info, bytes: stripped.bytes, at });
+    return precompileModule(done, ctx, moduleFacts(path, exportName, bytes, info.kind === 'component', at));
   }
   // mkfile keeps the mode of a file it overwrites, so the copied module is removed first.
   let action = FileAction.copy(r.result.state, '/', '/', { dirCopyContents: true, createDestPath: true, allowWildcard: false });
@@ -100,7 +100,7 @@ export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Pr
   if (options.os) img.os = options.os;
   const ref = await ctx.solve(state);
   const done = { result: { ...r.result, state, image: img, platform: { ...r.result.platform, os: img.os }, annotations: runtimeAnnotations(ctx) }, ref };
-  return precompileModule(done, ctx, { path, exportName, info, bytes: stripped.bytes, at });
+  return precompileModule(done, ctx, moduleFacts(path, exportName, stripped.bytes, info.kind === 'component', at));
 }
 
 /** WASM_AOT is set; an invalid value counts, so that its error reaches the ENTRYPOINT line. */
