@@ -8,9 +8,9 @@
 #   DEBIAN_MIRROR    mirror URL (default: the one apt uses, from /etc/apt/sources.list*)
 #   CACHE_DIR        cache for .debs and the rootfs tarball (default /var/cache/wasm-frontend)
 # Idempotent: reuses the image when its label matches the package set/mirror,
-# else re-imports the cached rootfs tarball, else runs debootstrap (~90 s;
-# scripts/images/debootstrap.sh).
+# else re-imports the cached rootfs tarball, else runs debootstrap (~90 s).
 # --force skips the image and the tarball (downloaded .debs are still reused).
+# The debootstrap/cache/import part is shared with toolchain-trixie.sh (debootstrap-image.sh).
 #
 # Inside the image:
 #   rustc/cargo 1.63 in /usr/bin, `cargo build --target wasm32-wasi` works
@@ -20,44 +20,27 @@
 #   wasm-opt (binaryen).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=../ci/lib.sh
-. "$here/../ci/lib.sh"
 
 IMAGE="${TOOLCHAIN_IMAGE:-local/wasm-toolchain:bookworm}"
-NAME=toolchain
 SUITE=bookworm
 PACKAGES="rustc cargo libstd-rust-dev-wasm32 clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 binaryen nodejs"
 IMAGE_PATH=/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/lib/llvm-14/bin
+IMAGE_ENV='CARGO_HOME=/usr/local/cargo
+CARGO_NET_OFFLINE=true'
 # Bump when the rootfs post-processing below changes, to invalidate caches.
 RECIPE=3
-LABEL=org.wasm-frontend.toolchain.key
-HELP_LINES=2,21
-KEY_EXTRA="$IMAGE_PATH"
-CHANGES=(
-  "ENV PATH=$IMAGE_PATH"
-  'ENV CARGO_HOME=/usr/local/cargo'
-  'ENV CARGO_NET_OFFLINE=true'
-  'ENV HOME=/root'
-  'ENV LANG=C.UTF-8'
-  'WORKDIR /'
-  'CMD ["bash"]'
-)
+USAGE_LINES=2,21
 
-post_rootfs() {
+postprocess_rootfs() {
   local rootfs="$1" t
   # `clang`, `cc`, `wasm-ld` by their usual names (clang-14 itself also finds
   # wasm-ld in /usr/lib/llvm-14/bin, which is on PATH too).
   for t in clang clang++ wasm-ld; do
     [ -e "$rootfs/usr/bin/$t" ] || ln -s "../lib/llvm-14/bin/$t" "$rootfs/usr/bin/$t"
   done
-  # Writable, empty CARGO_HOME; no registry is ever contacted.
-  mkdir -p "$rootfs/usr/local/cargo/bin"
-  cat >"$rootfs/usr/local/cargo/config.toml" <<'EOT'
-[net]
-offline = true
-EOT
+  offline_cargo_home "$rootfs"
 }
 
-# shellcheck source=./debootstrap.sh
-. "$here/debootstrap.sh"
+# shellcheck source=debootstrap-image.sh
+. "$here/debootstrap-image.sh"
 debootstrap_image "$@"

@@ -6,34 +6,26 @@
 #
 # Usage: scripts/images/wasmedge.sh [--force]
 #   WASMEDGE_IMAGE  image tag (default local/wasmedge:0.14.1)
-#   DEBIAN_MIRROR, CACHE_DIR: see scripts/images/debootstrap.sh
-# Idempotent and cached like toolchain.sh (about 60 s the first time).
+#   DEBIAN_MIRROR, CACHE_DIR: see scripts/images/debootstrap-image.sh
+# Idempotent and cached like toolchain.sh (about 3 minutes the first time).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=../ci/lib.sh
-. "$here/../ci/lib.sh"
 
 IMAGE="${WASMEDGE_IMAGE:-local/wasmedge:0.14.1}"
 NAME=wasmedge
 SUITE=trixie
 # debootstrap does not resolve the virtual package libwasmedge0 needs: name libspdlog1.15.
 PACKAGES="wasmedge libwasmedge0 libspdlog1.15"
+IMAGE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+IMAGE_ENV=
 RECIPE=1
-LABEL=org.wasm-frontend.wasmedge.key
-HELP_LINES=2,10
-KEY_EXTRA=
-CHANGES=(
-  'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
-  'ENV LANG=C.UTF-8'
-  'WORKDIR /'
-  'CMD ["wasmedge", "--version"]'
-)
+USAGE_LINES=2,10
 
-post_rootfs() {
+postprocess_rootfs() {
   # Fail here, not in a build, when the package set did not give a working compiler.
   chroot "$1" wasmedge --version >/dev/null || die "wasmedge does not run in the rootfs"
 }
 
-# shellcheck source=./debootstrap.sh
-. "$here/debootstrap.sh"
+# shellcheck source=debootstrap-image.sh
+. "$here/debootstrap-image.sh"
 debootstrap_image "$@"
