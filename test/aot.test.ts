@@ -146,6 +146,16 @@ describe('WASM_AOT=wasmedge, portable (wasi/wasm)', () => {
   });
 });
 
+test('--no-cache recompiles: the compile step ignores the cache; without it the step is cacheable', async () => {
+  const ignored = (r: HarnessRun) => {
+    const solve = r.solves.find(compileExec)!;
+    const digest = solve.ops.find((o) => o.op === compileExec(solve))!.digest;
+    return !!solve.definition.metadata?.[digest]?.ignore_cache;
+  };
+  expect(ignored(await build({ 'build-arg:WASM_AOT': 'wasmedge', 'no-cache': '' }))).toBe(true);
+  expect(ignored(await build({ 'build-arg:WASM_AOT': 'wasmedge' }))).toBe(false);
+});
+
 describe('the bundled shape (linux/<arch>)', () => {
   const wasmtime = { version: 'wasmtime 36.0.10 (bc1f3b5b3 2025-10-01)\n', 'module.cwasm': Buffer.alloc(9000, 2) };
 

@@ -186,7 +186,9 @@ export async function precompileModule(done: PlatformResult, ctx: FinishContext,
     fail(`${spec.imageArg}="${named}" is not an image reference: ${(err as Error).message}`);
   }
 
-  const compiled = compileState(compilerImage, spec, { ...ctx.buildPlatform, os: 'linux' }, done.result.state, m, triple, opts.runtime);
+  // `--no-cache` (every stage) recompiles too, as BuildKit's Dockerfile frontend reruns its steps.
+  const ignoreCache = ctx.opts.noCache?.size === 0;
+  const compiled = compileState(compilerImage, spec, { ...ctx.buildPlatform, os: 'linux' }, done.result.state, m, triple, opts.runtime, ignoreCache);
   let out: string;
   try {
     out = await ctx.solve(compiled);
@@ -216,7 +218,7 @@ const ARTIFACT = 'module';
 const VERSION_FILE = 'version';
 
 /** The compile step: compiler image on the build platform, module at /in (ro), result at /out. */
-function compileState(ref: string, spec: AotRuntimeSpec, platform: Platform, moduleImage: State, m: ModuleStep, triple: string, runtime: string): State {
+function compileState(ref: string, spec: AotRuntimeSpec, platform: Platform, moduleImage: State, m: ModuleStep, triple: string, runtime: string, ignoreCache: boolean): State {
   const script = [
     'set -e',
     `${spec.version} > /out/${VERSION_FILE}`,
@@ -236,7 +238,7 @@ function compileState(ref: string, spec: AotRuntimeSpec, platform: Platform, mod
         { type: 'bind', dest: '/out', source: scratch() },
       ],
     },
-    { customName: `[wasm aot] ${runtime} compile ${m.path}${triple ? ` --target ${triple}` : ''}`, locations: m.at },
+    { customName: `[wasm aot] ${runtime} compile ${m.path}${triple ? ` --target ${triple}` : ''}`, locations: m.at, ignoreCache: ignoreCache || undefined },
   );
   return exec.mount('/out');
 }
