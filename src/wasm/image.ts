@@ -4,6 +4,7 @@ import type { ParsedDockerfile } from '../dockerfile/index.js';
 import { FileAction, image, marshal, scratch, type State } from '../llb/index.js';
 import { LocatedError, type SourceRange } from '../util/located.js';
 import { coreOnlyRuntimes, kB, processModule, splitEntry, STEP_ARG, STEP_IN, STEP_OUT, type ModuleFacts, type StepRequest, type TreeReader } from './step.js';
+import { aotOptions, precompileModule, type ModuleStep } from './aot.js';
 import { runCommands, runHintState } from './runhints.js';
 
 /**
@@ -92,7 +93,8 @@ export interface CheckedModule {
 }
 
 export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Promise<PlatformResult> {
-  if (r.result.platform.architecture !== 'wasm') return r;
+  // A linux target gets the module step only to bundle it with a runtime (WASM_AOT, aot.ts).
+  if (r.result.platform.architecture !== 'wasm' && !wantsAot(ctx)) return r;
   let at = entrypointRange(ctx.dockerfile, ctx.opts.target);
   let options: WasmImageOptions;
   try {
@@ -126,7 +128,8 @@ export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Pr
     await ctx.daemon.warn?.(`the wasi/wasm image is based on an image with layers; use FROM scratch for a module-only image`, { range: at[0] }).catch(() => undefined);
     applyLabels(img, facts, facts.sizeBefore ?? 0);
     if (options.os) img.os = options.os;
-    return { result: { ...r.result, image: img, platform: { ...r.result.platform, os: img.os }, annotations: runtimeAnnotations(ctx) }, ref: r.ref };
+    const done = { result: { ...r.result, image: img, platform: { ...r.result.platform, os: img.os }, annotations: runtimeAnnotations(ctx) }, ref: r.ref };
+    return precompileModule(done, ctx, aotModule(facts, facts.digestBefore, facts.sizeBefore, at));
   }
   let module = checked.module;
   if ('bytes' in module && module.bytes.length > INLINE_LIMIT) {
@@ -135,6 +138,7 @@ export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Pr
       await ctx.daemon.warn?.(`"${path}" is ${kB(module.bytes.length)} without debug sections, too large to rewrite in the build request; its debug sections are kept`, { range: at[0] }).catch(() => undefined);
       facts.removed = [];
       facts.size = facts.sizeBefore;
+      facts.digest = facts.digestBefore;
       facts.summary = `${path}: ${facts.kind === 'component' ? 'component' : `${facts.kind} module`}, ${kB(facts.size ?? 0)}${facts.wasi?.length ? `, imports ${facts.wasi.join(', ')}` : ''}`;
     }
     module = { state: r.result.state, file: path };
@@ -149,7 +153,23 @@ export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Pr
   applyLabels(img, facts, facts.size ?? 0);
   if (options.os) img.os = options.os;
   const ref = await ctx.solve(state);
-  return { result: { ...r.result, state, image: img, platform: { ...r.result.platform, os: img.os }, annotations: runtimeAnnotations(ctx) }, ref };
+  const done = { result: { ...r.result, state, image: img, platform: { ...r.result.platform, os: img.os }, annotations: runtimeAnnotations(ctx) }, ref };
+  return precompileModule(done, ctx, aotModule(facts, facts.digest, facts.size, at));
+}
+
+/** WASM_AOT is set; an invalid value counts, so that its error reaches the ENTRYPOINT line. */
+function wantsAot(ctx: FinishContext): boolean {
+  try {
+    return aotOptions(ctx.opts.buildArgs) !== undefined;
+  } catch {
+    return true;
+  }
+}
+
+/** What the AOT step needs of the module in the image: its path, export, kind, digest and size. */
+function aotModule(facts: CheckedModule['facts'], digest: string | undefined, size: number | undefined, at: SourceRange[]): ModuleStep {
+  const exportName = splitEntry(facts.entry)[1];
+  return { path: facts.path, exportName, component: facts.kind === 'component', digest: digest ?? '', size: size ?? 0, at };
 }
 
 /** The image this frontend runs from, when the module step can run there. */
@@ -255,7 +275,7 @@ async function wasmOpt(checked: CheckedModule, ctx: FinishContext, req: StepRequ
   if ('noModule' in after) throw new LocatedError(`WASM_OPT: wasm-opt wrote no module for "${facts.path}"`, at);
   const f = after.facts;
   const summary = `${facts.path}: ${f.kind} module, ${kB(facts.sizeBefore ?? 0)} -> ${kB(f.size ?? 0)}, wasm-opt ${args.join(' ')}${f.wasi?.length ? `, imports ${f.wasi.join(', ')}` : ''}`;
-  return { facts: { ...facts, size: f.size, summary, removed: [...(facts.removed ?? []), ...(f.removed ?? [])] }, module: after.module };
+  return { facts: { ...facts, size: f.size, digest: f.digest, summary, removed: [...(facts.removed ?? []), ...(f.removed ?? [])] }, module: after.module };
 }
 
 /** The target stage's files over the gateway (frontend mode). */
