@@ -35,7 +35,7 @@ function cmdLine(node: Node): string[] {
 }
 
 export function parseNode(node: Node): Instruction {
-  const base = { range: node.range, original: node.original };
+  const base = { range: node.range, original: node.original, keyword: node.keyword, comments: node.comments };
   const args = node.args;
   const flags = new BFlags(node.flags);
   const cmd = node.keyword.toLowerCase();

@@ -4,7 +4,7 @@
  * are dropped with a warning, directives are read at the top, and heredoc bodies are taken from
  * the lines after an ADD/COPY/RUN (or ONBUILD of one) that names them.
  */
-import { trimLeftSpace } from '../shell/chars.js';
+import { trimLeftSpace, trimSpace } from '../shell/chars.js';
 import { LocatedError, type SourceRange } from '../util/located.js';
 import { DirectiveError, DirectiveParser } from './directives.js';
 import { HeredocError, heredocMarkersFromLine, type Heredoc } from './heredoc.js';
@@ -71,11 +71,13 @@ export function scan(input: string): ScanResult {
   let continuation = continuationRegExp(escape);
   const at = (start: number, end = start) => [lineRange(lines, start, end)];
 
+  let wasDirective = false;
   const processLine = (raw: string, stripLeft: boolean, lineNo: number): string => {
     let token = trimNewline(raw);
     if (stripLeft) token = trimLeftSpace(token);
     try {
       const d = directives.parseLine(token);
+      wasDirective = d !== undefined;
       if (d?.name === 'escape') {
         if (d.value !== '\\' && d.value !== '`') {
           throw new DirectiveError(`invalid escape token '${d.value}' does not match \` or \\`);
@@ -95,8 +97,15 @@ export function scan(input: string): ScanResult {
   const nodes: Node[] = [];
   const emptyContinuations: ScanWarning[] = [];
   let current = 0;
+  let comments: string[] = [];
   for (let raw = reader.next(); raw !== undefined; raw = reader.next()) {
+    if (isComment(raw)) {
+      const comment = trimSpace(trimLeftSpace(trimNewline(raw)).slice(1));
+      if (comment === '') comments = [];
+      else comments.push(comment);
+    }
     const first = processLine(raw, true, current + 1);
+    if (wasDirective) comments.pop();
     current++;
     const startLine = current;
     let [joined, endOfLine] = trimContinuation(first);
@@ -152,6 +161,8 @@ export function scan(input: string): ScanResult {
       }
     }
     node.range = lineRange(lines, startLine, current);
+    node.comments = comments;
+    comments = [];
     nodes.push(node);
   }
 

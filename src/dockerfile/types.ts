@@ -19,6 +19,10 @@ interface Base {
    * not included. BuildKit's step name is this text trimmed.
    */
   original: string;
+  /** The keyword as written (BuildKit's Command.Name(), used in check messages). */
+  keyword?: string;
+  /** The comment lines right above the instruction (see Node.comments). */
+  comments?: string[];
 }
 
 /** A value from a flag; absent when the flag was not given or given empty, which BuildKit treats alike. */
