@@ -174,8 +174,8 @@ export const lint = {
   exposeInvalidFormat: (port: string, r: SourceRange, c?: readonly string[]) =>
     warn('ExposeInvalidFormat', `EXPOSE instruction should not define an IP address or host-port mapping, found '${port}'`, r, c),
 
-  wasmPlatformSpelling: (raw: string, how: string, r: SourceRange, c?: readonly string[]) =>
-    warn('WasmPlatformSpelling', `Platform ${goQuote(raw)} ${how}; write "wasi/wasm"`, r, c),
+  /** `text` says how the spelling was read, e.g. `platform "wasip1/wasm" is read as "wasi/wasm"`. */
+  wasmPlatformSpelling: (text: string, r: SourceRange, c?: readonly string[]) => warn('WasmPlatformSpelling', text, r, c),
   wasmTargetPlatformRun: (value: string, r: SourceRange, c?: readonly string[]) =>
     warn(
       'WasmTargetPlatformRun',

@@ -47,8 +47,9 @@ export interface KeyValuePair {
   value: string;
 }
 
-export type EnvInstruction = Base & { kind: 'env'; pairs: KeyValuePair[] };
-export type LabelInstruction = Base & { kind: 'label'; pairs: KeyValuePair[] };
+/** `legacy` marks the `ENV key value` form (one pair, no `=`), which LegacyKeyValueFormat reports. */
+export type EnvInstruction = Base & { kind: 'env'; pairs: KeyValuePair[]; legacy?: boolean };
+export type LabelInstruction = Base & { kind: 'label'; pairs: KeyValuePair[]; legacy?: boolean };
 
 export type RunInstruction = Base & {
   kind: 'run';
