@@ -156,12 +156,18 @@ function buildStageStates(opt: ConvertOptions, globalArgs: EnvList): StageState[
     const ds = new StageState(i, stage, baseName);
     if (from.platform) {
       let value: string;
+      let unmatched: Set<string>;
       try {
-        value = processWordWithMatches(from.platform, globalArgs.getter, lex).result;
+        ({ result: value, unmatched } = processWordWithMatches(from.platform, globalArgs.getter, lex));
       } catch (err) {
         throw new LocatedError(`failed to process arguments for platform ${from.platform}: ${(err as Error).message}`, [from.range]);
       }
-      if (value === '') throw new LocatedError(`empty platform value from expression ${from.platform}`, [from.range]);
+      if (value === '') {
+        // BuildKit's wrapSuggestAny: the first unset name with a near declared one
+        const keys = globalArgs.keys();
+        const hint = [...unmatched].map((k) => suggest(k, keys)).find((h) => h !== undefined);
+        throw new LocatedError(`empty platform value from expression ${from.platform}${hint ? ` (did you mean ${hint}?)` : ''}`, [from.range]);
+      }
       try {
         const parsed = parsePlatform(value);
         ds.platform = parsed.platform;
