@@ -169,3 +169,74 @@ describe('the same checks during a build', () => {
     expect(r.warnings.map((w) => w.short)).toEqual(['InvalidDefinitionDescription: Comment for ARG should follow the format: `# X <description>` (line 3)']);
   });
 });
+
+describe('wasm rules of this frontend (README "Build checks")', () => {
+  const linuxOnly = { os: 'linux', architecture: 'amd64', config: { Env: ['PATH=/usr/bin:/bin'] }, rootfs: { type: 'layers', diff_ids: ['sha256:' + '3'.repeat(64)] } };
+  const RUST_184 = 'docker.io/library/rust:1.84-slim';
+  const RUST_DEFAULT = 'docker.io/library/rust:1.82.0-slim-bookworm';
+  const images = {
+    'docker.io/library/busybox:latest': { config: linuxOnly, platforms: ['linux/amd64'] },
+    [`${RUST_184}`]: { config: linuxOnly, platforms: ['linux/amd64'] },
+    [RUST_DEFAULT]: { config: linuxOnly, platforms: ['linux/amd64'] },
+  };
+  const wasmLint = async (dockerfile: string, opts: Record<string, string> = {}) => {
+    const r = await fx.run(fx.dir({ Dockerfile: dockerfile, 'm.wasm': '\0asm' }), { requestid: 'frontend.lint', platform: 'wasi/wasm', ...opts }, { images });
+    const json = JSON.parse(meta(r, 'result.json')) as LintJSON;
+    for (const w of json.warnings ?? []) {
+      if (w.ruleName.startsWith('Wasm')) expect(w.url).toBe(RULES[w.ruleName as keyof typeof RULES].url);
+    }
+    return json;
+  };
+
+  test('WasmPlatformSpelling: a FROM --platform written another way', async () => {
+    const json = await wasmLint('FROM --platform=wasip1/wasm scratch AS wasm\nCOPY m.wasm /m.wasm\n');
+    expect(found(json)).toEqual([['WasmPlatformSpelling', 1, 'platform "wasip1/wasm" is read as "wasi/wasm"']]);
+    expect(json.buildError).toBeUndefined();
+  });
+
+  test('WasmTargetPlatformRun: a stage that runs commands pinned to the wasm target', async () => {
+    const json = await wasmLint('FROM --platform=$TARGETPLATFORM busybox AS build\nRUN echo hi > /m.wasm\n\nFROM scratch\nCOPY --from=build /m.wasm /m.wasm\n');
+    expect(found(json)).toEqual([
+      ['RedundantTargetPlatform', 1, 'Setting platform to predefined $TARGETPLATFORM in FROM is redundant as this is the default behavior'],
+      ['WasmTargetPlatformRun', 1, 'Stage pinned to $TARGETPLATFORM runs commands, but the target is wasi/wasm; use --platform=$BUILDPLATFORM or leave --platform out'],
+    ]);
+    // and the build itself would fail there: busybox has no wasi/wasm variant
+    expect(json.buildError?.message).toMatch(/^busybox: .*no match for platform/);
+  });
+
+  test('WasmRustTargetUnknown: wasm32-wasi with a Rust toolchain of 1.84 or later', async () => {
+    const df = 'FROM wasm-toolchain/rust AS build\nWORKDIR /src\nCOPY m.wasm .\nRUN cargo build --target wasm32-wasi --release\n\nFROM scratch\nCOPY --from=build /wasm/m.wasm /m.wasm\n';
+    const json = await wasmLint(df, { 'build-arg:WASM_RUST_IMAGE': RUST_184 });
+    expect(found(json)).toEqual([['WasmRustTargetUnknown', 4, 'Rust target "wasm32-wasi" is not available in the selected toolchain; use "wasm32-wasip1"']]);
+    // the default toolchain (1.82) still has wasm32-wasi
+    expect(found(await wasmLint(df))).toEqual([]);
+  });
+
+  test('WasmNoModule: the final stage copies no module', async () => {
+    const json = await wasmLint('FROM busybox AS build\nRUN echo hi\n\nFROM scratch\nCOPY --from=build /app/config.json /config.json\n');
+    expect(found(json)).toEqual([['WasmNoModule', 4, 'Final stage copies no .wasm module and sets no ENTRYPOINT; the image will have nothing to run']]);
+    expect(found(await wasmLint('FROM scratch\nCOPY m.wasm /\n'))).toEqual([]);
+    // only for a wasm target
+    const linux = await fx.run(fx.dir({ Dockerfile: 'FROM scratch\nCOPY a.txt /a.txt\n', 'a.txt': 'a' }), { requestid: 'frontend.lint' });
+    expect(JSON.parse(meta(linux, 'result.json')).warnings).toBeNull();
+  });
+
+  test('WasmComponentRuntime: a component for a runtime that runs only core modules', async () => {
+    const df = 'FROM wasm-toolchain/rust AS build\nRUN cargo build --release\n\nFROM scratch\nCOPY --from=build /wasm/m.wasm /m.wasm\n';
+    const json = await wasmLint(df, { 'build-arg:WASM_RUNTIME': 'wasmedge', 'build-arg:WASM_WASI': 'preview2' });
+    expect(found(json)).toEqual([['WasmComponentRuntime', 1, 'WASM_RUNTIME=wasmedge runs only core modules, but the build targets a component (WASM_WASI=preview2)']]);
+  });
+
+  test('wasm rules obey # check= like the standard ones, and reach a build as warnings', async () => {
+    const df = '# check=skip=WasmPlatformSpelling\nFROM --platform=wasip1/wasm scratch AS wasm\nCOPY m.wasm /m.wasm\n';
+    expect(found(await wasmLint(df))).toEqual([]);
+    const r = await fx.run(
+      fx.dir({ Dockerfile: 'FROM --platform=$TARGETPLATFORM busybox AS build\nRUN true\nFROM scratch\nCOPY --from=build /m.wasm /\n' }),
+      { platform: 'wasi/wasm' },
+      { images, frontendCaps: [...harnessCapsDockerd2010.frontend, 'gateway.warnings'] },
+    );
+    expect(r.warnings.map((w) => w.short)).toContain(
+      'WasmTargetPlatformRun: Stage pinned to $TARGETPLATFORM runs commands, but the target is wasi/wasm; use --platform=$BUILDPLATFORM or leave --platform out (line 1)',
+    );
+  });
+});
