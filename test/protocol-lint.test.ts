@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { RULES } from '../src/dockerfile/index.js';
+import { RULES, ruleOf } from '../src/dockerfile/index.js';
 import { failure, Fixture, meta } from './protocol-helpers.js';
 import { harnessCapsDockerd2010, type HarnessRun } from './harness/index.js';
 
@@ -183,7 +183,7 @@ describe('wasm rules of this frontend (README "Build checks")', () => {
     const r = await fx.run(fx.dir({ Dockerfile: dockerfile, 'm.wasm': '\0asm' }), { requestid: 'frontend.lint', platform: 'wasi/wasm', ...opts }, { images });
     const json = JSON.parse(meta(r, 'result.json')) as LintJSON;
     for (const w of json.warnings ?? []) {
-      if (w.ruleName.startsWith('Wasm')) expect(w.url).toBe(RULES[w.ruleName as keyof typeof RULES].url);
+      if (w.ruleName.startsWith('Wasm')) expect(w.url).toBe(ruleOf(w.ruleName)?.url);
     }
     return json;
   };

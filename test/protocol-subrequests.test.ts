@@ -210,11 +210,11 @@ describe('frontend.subrequests.describe', () => {
 });
 
 describe('refusals', () => {
-  test('an unknown request is Unimplemented with an errdefs.Subrequest detail', async () => {
+  test('an unknown request is Unknown (as dockerui) with an errdefs.Subrequest detail', async () => {
     const dir = fx.dir({ Dockerfile: 'FROM busybox\n' });
     const r = await fx.run(dir, { requestid: 'frontend.convertllb' });
     const e = failure(r);
-    expect(e).toMatchObject({ codeName: 'Unimplemented', message: 'unsupported request frontend.convertllb' });
+    expect(e).toMatchObject({ codeName: 'Unknown', message: 'unsupported request frontend.convertllb' });
     expect(e.details).toEqual([{ typeUrl: 'github.com/moby/buildkit/errdefs.Subrequest+json', json: { name: 'frontend.convertllb' } }]);
     expect(r.exitCode).toBe(0);
   });

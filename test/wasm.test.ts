@@ -36,7 +36,7 @@ function folder(files: Record<string, string | Buffer>): string {
 }
 
 /** Builds `dockerfile` for wasi/wasm; the target stage's filesystem is served as `built` (the harness runs nothing). */
-async function build(dockerfile: string, built: Record<string, string | Buffer>, opts: Record<string, string> = {}, llbCaps?: string[]): Promise<HarnessRun> {
+async function build(dockerfile: string, built: Record<string, string | Buffer>, opts: Record<string, string> = {}, llbCaps?: string[], frontendCaps?: string[]): Promise<HarnessRun> {
   const ctx = folder({ Dockerfile: dockerfile });
   const out = folder(built);
   return runHarness({
@@ -46,6 +46,7 @@ async function build(dockerfile: string, built: Record<string, string | Buffer>,
     images: { [TOOLCHAIN]: toolchainImage },
     timeoutMs: 20_000,
     llbCaps,
+    frontendCaps,
     onSolve: (s: HarnessSolve) => (!isFinal(s) && !loadsOnlyLocals(s) ? { dir: out } : undefined),
   });
 }
@@ -127,8 +128,37 @@ describe('the wasi/wasm image', () => {
     expect(config(r).config.Entrypoint).toEqual(['/bin/tool.wasm']);
   });
 
+  test('--opt platform=wasm (a lone architecture word, linux/wasm) builds the wasi/wasm image', async () => {
+    const r = await build(plain(), { 'app.wasm': wasmCommand() }, { platform: 'wasm' });
+    expect(r.returned?.error, r.stderr).toBeUndefined();
+    expect(config(r)).toMatchObject({ os: 'wasi', architecture: 'wasm', config: { Entrypoint: ['/app.wasm'] } });
+  });
+
+  test('no ENTRYPOINT, no CMD, no module: a base image of data files is built as it is, with a warning', async () => {
+    const warnCaps = [...harnessCapsDockerd2010.frontend, 'gateway.warnings'];
+    const r = await build(plain(''), { 'data/readme.txt': 'x' }, {}, undefined, warnCaps);
+    expect(r.returned?.error, r.stderr).toBeUndefined();
+    const img = config(r);
+    expect(img).toMatchObject({ os: 'wasi', architecture: 'wasm' });
+    expect(img.config.Entrypoint).toBeUndefined();
+    expect(img.config.Labels?.['org.wasm-frontend.module']).toBeUndefined();
+    expect(r.solves.some(isFinal)).toBe(false); // no module step: the stage's own result
+    expect(r.warnings.map((w) => [w.short, w.ranges[0]?.start.line])).toContainEqual([
+      'the wasi/wasm image has no ENTRYPOINT, no CMD and no .wasm module: built as a base image that cannot run; a Dockerfile based on it must add the module',
+      4,
+    ]);
+  });
+
+  test('without ENTRYPOINT, a CMD naming something that is not a module fails at the CMD line', async () => {
+    const r = await build(plain('CMD ["/data/readme.txt"]'), { 'data/readme.txt': '#!/bin/sh\necho hi\n' });
+    const err = r.returned?.error;
+    expect(err, JSON.stringify(r.returned)).toBeDefined();
+    expect(err!.message).toMatch(/^ENTRYPOINT "\/data\/readme.txt" is /);
+    const src = err!.details.find((d) => d.typeUrl.endsWith('errdefs.Source+json'))!.json as { ranges: { start: { line: number } }[] };
+    expect(src.ranges[0]!.start.line).toBe(6);
+  });
+
   test.each([
-    ['no module', plain(''), { 'readme.txt': 'x' }, {}, 'the wasi/wasm image has no ENTRYPOINT and no .wasm module: copy the module into the final stage', 4],
     ['two modules', plain(''), { 'a.wasm': wasmCommand(), 'b.wasm': wasmCommand() }, {}, 'the wasi/wasm image has several modules (/a.wasm, /b.wasm) and no ENTRYPOINT: set ENTRYPOINT ["/<module>.wasm"]', 4],
     ['missing entrypoint file', plain(), { 'other.wasm': wasmCommand() }, {}, 'ENTRYPOINT "/app.wasm" does not exist in the image (modules: /other.wasm)', 6],
     ['ELF entrypoint', plain(), { 'app.wasm': Buffer.from('\x7fELF\x02\x01\x01') }, {}, 'ENTRYPOINT "/app.wasm" is an ELF executable: a wasi/wasm image needs a .wasm module (starting with \\0asm)', 6],
@@ -196,7 +226,7 @@ describe('toolchain stages', () => {
 
   test('an unknown toolchain names the FROM line', async () => {
     const r = await build('FROM scratch\nCOPY a /a\nFROM wasm-toolchain/cobol AS x\nRUN x\n', {});
-    expect(r.returned?.error?.message).toBe('unknown wasm toolchain "cobol": use wasm-toolchain/rust, wasm-toolchain/c, wasm-toolchain/assemblyscript');
+    expect(r.returned?.error?.message).toBe('unknown wasm toolchain "cobol": use wasm-toolchain/rust, wasm-toolchain/c, wasm-toolchain/assemblyscript, wasm-toolchain/go');
   });
 });
 

@@ -245,7 +245,7 @@ async function convertWithContext(base: Omit<ConvertOptions, 'context'>, bctx: B
   return convert({ ...base, warn: undefined, lint: undefined, context: localContext(inputs, ignore, follow) });
 }
 
-/** A capability the graph needs and Ping did not list throws CapabilityError (Unimplemented). */
+/** A capability the graph needs and Ping did not list throws CapabilityError (status Unknown, located). */
 function marshalFor(state: State, daemon: Daemon, source: DefinitionFile, platform: Platform): Definition {
   return marshal(state, { caps: daemon.caps.llb, sourceInfo: source, defaultPlatform: platform });
 }
@@ -341,6 +341,7 @@ async function withSourceAsync<T>(source: DefinitionFile, fn: () => Promise<T>):
 function describeResult(results: { id: string; ref: string; result: ConvertResult }[], multi: boolean): BuildResult {
   if (!multi && results.length === 1) {
     const metadata: Record<string, Uint8Array> = { 'containerimage.config': marshalImage(results[0].result.image) };
+    if (results[0].result.baseImage) metadata['containerimage.base.config'] = results[0].result.baseImage;
     for (const [k, v] of Object.entries(results[0].result.annotations ?? {})) metadata[`annotation.${k}`] = Buffer.from(v);
     return { ref: results[0].ref, metadata };
   }
@@ -350,6 +351,7 @@ function describeResult(results: { id: string; ref: string; result: ConvertResul
   for (const r of results) {
     refs[r.id] = r.ref;
     metadata[`containerimage.config/${r.id}`] = marshalImage(r.result.image);
+    if (r.result.baseImage) metadata[`containerimage.base.config/${r.id}`] = r.result.baseImage;
     for (const [k, v] of Object.entries(r.result.annotations ?? {})) metadata[`annotation-manifest[${r.id}].${k}`] = Buffer.from(v);
     const p: Record<string, string> = { architecture: r.result.platform.architecture, os: r.result.platform.os };
     if (r.result.platform.variant) p.variant = r.result.platform.variant;

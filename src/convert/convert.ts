@@ -57,6 +57,8 @@ export interface ConvertResult {
   platform: Platform;
   /** Stages moved to the build platform because the target is wasm. */
   placed: string[];
+  /** The target stage's base image config as resolved (StageState.baseImage); unset for scratch. */
+  baseImage?: Uint8Array;
   /** Manifest annotations for the exporter (BuildKit v0.11+); none from the converter itself. */
   annotations?: Record<string, string>;
 }
@@ -83,7 +85,7 @@ export async function convert(opt: ConvertOptions): Promise<ConvertResult> {
   const reachable = await resolveStages(opt, states, target);
   await dispatchStages(opt, states, reachable, globalArgs);
   finalizeImage(opt, target);
-  return { state: target.state, image: target.image, platform: opt.targetPlatform, placed };
+  return { state: target.state, image: target.image, platform: opt.targetPlatform, placed, ...(target.baseImage ? { baseImage: target.baseImage } : {}) };
 }
 
 function defaultArgs(opt: ConvertOptions): EnvList {
@@ -411,6 +413,7 @@ async function resolveBase(opt: ConvertOptions, s: StageState): Promise<void> {
   }
   const isScratch = img.rootfs.diff_ids.length === 0 && (img.history ?? []).every((h) => h.empty_layer);
   s.image = img;
+  if (!isScratch) s.baseImage = resolved.config;
   s.platform = resolvedPlatform;
   if (!isScratch) checkBaseImagePlatform(opt, s.baseName, resolvedPlatform, img, range);
   s.state = isScratch

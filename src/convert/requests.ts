@@ -7,7 +7,8 @@
  * - `result.json` is byte for byte what Go's json.MarshalIndent writes for BuildKit's types,
  *   `result.txt` what its tabwriter printers write, so buildx prints it unchanged;
  * - an unknown request or capability is refused with BuildKit's text and a typed detail
- *   (errdefs.Subrequest, errdefs.FrontendCap) that the gateway turns into Unimplemented.
+ *   (errdefs.Subrequest, errdefs.FrontendCap); the gateway reports a missing frontend capability
+ *   as Unimplemented and an unknown request as Unknown, the codes BuildKit's own frontend uses.
  */
 import { goMarshalIndent, tabwrite } from './gotext.js';
 import { lintJSON, lintStatusCode, lintText, type LintResultsJSON } from './lintresult.js';
@@ -83,7 +84,7 @@ export const LINT_REQUEST: RequestDefinition = {
   refs: null,
 };
 
-/** A request or capability this frontend does not have; the gateway reports Unimplemented. */
+/** A request or capability this frontend does not have (status codes: see the gateway's toStatus). */
 export class UnsupportedRequestError extends Error {
   readonly unsupported = true;
   readonly subrequest?: string;

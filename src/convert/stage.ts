@@ -41,6 +41,14 @@ export class StageState {
   cmdTotal = 0;
   cmdIndex = 0;
   cmdIsOnBuild = false;
+  /**
+   * The config of the image this stage is based on, as resolved (inherited through `FROM
+   * <stage>`; unset for scratch). Sent as `containerimage.base.config`, as the standard frontend
+   * does: BuildKit's exporter keeps the leading history entries equal to the base image's as
+   * they are when SOURCE_DATE_EPOCH is set, and stamps only the rest (exporter/containerimage
+   * writer.go patchImageConfig, BuildKit v0.13+).
+   */
+  baseImage?: Uint8Array;
   /** For a COPY --from / --mount from=<image> that is not a stage. */
   unregistered = false;
 
@@ -68,6 +76,7 @@ export class StageState {
     this.platform = b.platform;
     this.placedOnBuildPlatform = b.placedOnBuildPlatform;
     this.image = structuredClone(b.image);
+    this.baseImage = b.baseImage;
     delete this.image.config.OnBuild;
     this.env = b.env;
     this.cwd = b.cwd;

@@ -41,7 +41,7 @@ export function wasmImageOptions(buildArgs: ReadonlyMap<string, string>): WasmIm
 export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Promise<PlatformResult> {
   if (r.result.platform.architecture !== 'wasm') return r;
   const options = wasmImageOptions(ctx.opts.buildArgs);
-  const at = entrypointRange(ctx.dockerfile, ctx.opts.target);
+  let at = entrypointRange(ctx.dockerfile, ctx.opts.target);
   const img = structuredClone(r.result.image);
   const layered = img.rootfs.diff_ids.length > 0;
 
@@ -52,7 +52,10 @@ export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Pr
       entry = modules[0];
       img.config.Entrypoint = [entry];
     } else if (modules.length === 0) {
-      throw new LocatedError('the wasi/wasm image has no ENTRYPOINT and no .wasm module: copy the module into the final stage', at);
+      const unrun = await noModule(r, img, options, ctx, at);
+      if (unrun) return unrun;
+      entry = img.config.Cmd![0]!;
+      at = instructionRange(ctx.dockerfile, ctx.opts.target, 'cmd') ?? at;
     } else {
       throw new LocatedError(`the wasi/wasm image has several modules (${modules.join(', ')}) and no ENTRYPOINT: set ENTRYPOINT ["/<module>.wasm"]`, at);
     }
@@ -196,6 +199,27 @@ async function findModules(ctx: FinishContext, ref: string): Promise<string[]> {
   };
   await walk('', 0);
   return out.sort();
+}
+
+/**
+ * A wasi/wasm image with no ENTRYPOINT and no module. Without a CMD either it is a legitimate
+ * base image (data files, on which another Dockerfile adds the module), as the standard frontend
+ * builds it: returned as built, with a warning at the stage's FROM. With a CMD, undefined is
+ * returned and the CMD is checked as the module.
+ */
+async function noModule(r: PlatformResult, img: ImageConfig, options: WasmImageOptions, ctx: FinishContext, at: SourceRange[]): Promise<PlatformResult | undefined> {
+  if (img.config.Cmd?.[0]) return undefined;
+  const msg = 'the wasi/wasm image has no ENTRYPOINT, no CMD and no .wasm module: built as a base image that cannot run; a Dockerfile based on it must add the module';
+  await ctx.daemon.warn?.(msg, { range: at[0] }).catch(() => undefined);
+  if (options.os) img.os = options.os;
+  return { result: { ...r.result, image: img, platform: { ...r.result.platform, os: img.os } }, ref: r.ref };
+}
+
+/** The range of the target stage's last instruction of this kind, if it has one. */
+function instructionRange(df: ParsedDockerfile, target: string | undefined, kind: string): SourceRange[] | undefined {
+  const stage = target ? df.stages.find((s) => s.name === target.toLowerCase()) : df.stages[df.stages.length - 1];
+  const c = stage && [...stage.commands].reverse().find((x) => x.kind === kind);
+  return c ? [c.range] : undefined;
 }
 
 /** Where module errors point: the target stage's ENTRYPOINT, else its FROM. */
