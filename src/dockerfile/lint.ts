@@ -23,9 +23,12 @@ export interface Rule {
 }
 
 const std = (slug: string) => `https://docs.docker.com/go/dockerfile/rule/${slug}/`;
-/** Our wasm rules are documented in the README, one anchor each. */
-const WASM_DOCS = 'https://github.com/wasm-frontend/wasm-frontend/blob/main/README.md';
-const ours = (anchor: string) => `${WASM_DOCS}#${anchor}`;
+/**
+ * Where this project's README is published: our wasm rules link to its "Build checks" headings,
+ * one anchor each. Change it here when the repository moves.
+ */
+export const RULE_DOCS_BASE = 'https://github.com/wasm-frontend/wasm-frontend/blob/main/README.md';
+const ours = (anchor: string) => `${RULE_DOCS_BASE}#${anchor}`;
 
 /** Every rule this frontend knows, in BuildKit's ruleset order, then ours. */
 export const RULES = {
@@ -186,7 +189,7 @@ export const lint = {
   wasmRustTargetUnknown: (target: string, hint: string, r: SourceRange, c?: readonly string[]) =>
     warn('WasmRustTargetUnknown', `Rust target ${goQuote(target)} is not available in the selected toolchain; use ${goQuote(hint)}`, r, c),
   wasmNoModule: (r: SourceRange) =>
-    warn('WasmNoModule', 'Final stage copies no .wasm module and sets no ENTRYPOINT; the image will have nothing to run', r),
+    warn('WasmNoModule', 'Final stage copies no .wasm module; the image will have nothing to run', r),
   wasmComponentRuntime: (runtime: string, r: SourceRange, c?: readonly string[]) =>
     warn('WasmComponentRuntime', `WASM_RUNTIME=${runtime} runs only core modules, but the build targets a component (WASM_WASI=preview2)`, r, c),
 };
