@@ -263,9 +263,18 @@ function exposePort(report: Sink, raw: string, range: SourceRange, cm?: string[]
 
 const REMOTE = /^(?:https?:\/\/|git@|git:\/\/|ssh:\/\/)/;
 
+/** One matcher per .dockerignore list, compiled once for all COPY/ADD of a conversion. */
+const matchers = new WeakMap<readonly string[], IgnoreMatcher | null>();
+function matcherOf(patterns: readonly string[] | undefined): IgnoreMatcher | undefined {
+  if (!patterns) return undefined;
+  let m = matchers.get(patterns);
+  if (m === undefined) matchers.set(patterns, (m = IgnoreMatcher.of(patterns) ?? null));
+  return m ?? undefined;
+}
+
 /** CopyIgnoredFile: a COPY or ADD source from the main context that .dockerignore excludes. */
 function copyIgnored(opt: ConvertOptions, c: Of<'copy'> | Of<'add'>, expand: (w: string) => Expanded | undefined, report: Sink): void {
-  const matcher = IgnoreMatcher.of(opt.dockerignore);
+  const matcher = matcherOf(opt.dockerignore);
   if (!matcher) return;
   for (const raw of c.sources) {
     const src = expand(raw)?.result ?? raw;
