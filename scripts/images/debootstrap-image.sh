@@ -123,3 +123,25 @@ offline_cargo_home() {
   mkdir -p "$1/usr/local/cargo/bin"
   printf '[net]\noffline = true\n' >"$1/usr/local/cargo/config.toml"
 }
+
+# unpack_from_suite ROOTFS SUITE PACKAGE...: unpacks packages of another suite (e.g.
+# bookworm-backports, which debootstrap cannot install from) into ROOTFS with dpkg-deb -x, no
+# maintainer scripts, dependencies not resolved: name them all. apt-get downloads them through
+# a private apt state under $CACHE_DIR/apt-SUITE (the host's apt configuration is not touched).
+unpack_from_suite() {
+  local rootfs="$1" suite="$2"; shift 2
+  local state="$CACHE_DIR/apt-$suite" debs="$CACHE_DIR/debs-$suite" p deb
+  mkdir -p "$state/lists/partial" "$state/archives/partial" "$debs"
+  echo "deb $MIRROR $suite main" >"$state/sources.list"
+  touch "$state/status"
+  local o=(-o "Dir::Etc::SourceList=$state/sources.list" -o Dir::Etc::SourceParts=/nonexistent
+           -o "Dir::State::Lists=$state/lists" -o "Dir::State::status=$state/status"
+           -o "Dir::Cache=$state" -o Debug::NoLocking=1 -o APT::Sandbox::User=root -q)
+  apt-get "${o[@]}" update >/dev/null || die "apt-get update for $suite failed"
+  (cd "$debs" && apt-get "${o[@]}" download "$@" >/dev/null) || die "apt-get download $* ($suite) failed"
+  for p in "$@"; do
+    deb="$(ls -t "$debs/${p}_"*.deb | head -n 1)"
+    dpkg-deb -x "$deb" "$rootfs"
+    log "unpacked ${deb##*/} from $suite"
+  done
+}

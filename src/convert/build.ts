@@ -91,7 +91,11 @@ export async function build(daemon: Daemon, inputs: FrontendInputs, ext: Extensi
   const buildPlatform = normalizePlatform(inputs.workers[0]?.platforms[0] ?? defaultPlatform());
   const bctx = await initContext(daemon, inputs, opts);
   const { source, ignore } = await readDefinition(daemon, inputs, bctx);
-  const parse = () => withSource(source, () => parseDockerfile(Buffer.from(source.data).toString('utf8')));
+  const parse = () => {
+    // dockerfile2llb's toDispatchState refuses a zero-byte file before parsing, with no location
+    if (source.data.length === 0) throw new Error('the Dockerfile cannot be empty');
+    return withSource(source, () => parseDockerfile(Buffer.from(source.data).toString('utf8')));
+  };
   const named = new NamedContexts(contextDaemon(daemon, inputs));
 
   const answered = await withSourceAsync(source, () => answerSubrequest(daemon, opts, { source, parse, named, buildPlatform }));

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { FinishContext, PlatformResult } from '../convert/index.js';
 import { parseImageConfig, type ImageConfig } from '../convert/image.js';
 import { FileAction, image, normalizeImageRef, scratch, formatPlatform, type Platform, type State } from '../llb/index.js';
@@ -131,10 +130,6 @@ export interface ModuleStep {
   at: SourceRange[];
 }
 
-/** The ModuleStep facts of module bytes. */
-export function moduleFacts(path: string, exportName: string | undefined, bytes: Uint8Array, component: boolean, at: SourceRange[]): ModuleStep {
-  return { path, exportName, component, digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, size: bytes.length, at };
-}
 
 /**
  * The hook the module image step calls last: returns the module image unchanged when WASM_AOT
