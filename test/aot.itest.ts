@@ -4,7 +4,7 @@
 //   section, prints the expected line under node:wasi and under the wasmedge CLI (AOT code);
 // - bundled: built for linux/amd64 with -t and run with a plain `docker run`;
 // - a rebuild with an unchanged module does not recompile (the step is CACHED).
-// The Docker 26 runs (crun's WasmEdge handler, bundled image) are in `npm run bench:aot`.
+// The Docker 26 runs (crun's WasmEdge handler, bundled image) are in test/aot.e26test.ts.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
