@@ -10,6 +10,7 @@ export const wasmExtensions: Extensions = {
   checks: (parsed, ctx) => wasmChecks(parsed, ctx),
 };
 
-export { finishWasmImage, wasmImageOptions, checkModule } from './image.js';
-export { inspectWasm, stripDebug, wasiKind, isWasm } from './module.js';
+export { finishWasmImage, wasmImageOptions } from './image.js';
+export { checkModuleBytes, processModule, stepMain, STEP_ARG } from './step.js';
+export { inspectWasm, stripDebug, stripSections, wasiKind, isWasm } from './module.js';
 export { expandToolchainStages, toolchainOf, toolchains } from './toolchain.js';
