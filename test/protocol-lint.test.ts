@@ -123,6 +123,11 @@ describe('the lint answer’s shape', () => {
     expect(found(json)).toEqual([['UndefinedVar', 5, "Usage of undefined variable '$bar'"]]);
   });
 
+  test('UndefinedVar also reads RUN --mount option values, as BuildKit expands them', async () => {
+    const { json } = await lintRun({ Dockerfile: 'FROM busybox\nARG CACHE_ID=x\nRUN --mount=type=cache,id=$CACHE_ID,target=$CACHE_DIR true\n' });
+    expect(found(json)).toEqual([['UndefinedVar', 3, "Usage of undefined variable '$CACHE_DIR' (did you mean $CACHE_ID?)"]]);
+  });
+
   test('a bad check option is the build error', async () => {
     const { json } = await lintRun({ Dockerfile: '# check=skip=all;bogus\nFROM scratch\n' });
     expect(json.buildError?.message).toBe('failed to parse check options: invalid check option "bogus"');

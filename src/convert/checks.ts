@@ -12,6 +12,7 @@ import type { SourceRange } from '../util/located.js';
 import type { ConvertOptions } from './convert.js';
 import type { EnvList } from './env.js';
 import { IgnoreMatcher } from './ignorematch.js';
+import { csvFields } from './runmount.js';
 import { isWasm, normalizePlatform, parsePlatform, platformID } from './platform.js';
 import type { Command, StageState } from './stage.js';
 
@@ -191,6 +192,17 @@ function expandedWords(c: Instruction, expand: (w: string) => Expanded | undefin
       const words = [c.chown, c.chmod, c.kind === 'add' ? c.checksum : undefined, ...c.sources, c.dest];
       return words.filter((w): w is string => w !== undefined).map(expand);
     }
+    case 'run':
+      // each `key=value` of each --mount, as BuildKit's parseMount expands them
+      return c.mounts.flatMap((m) => {
+        let fields: string[];
+        try {
+          fields = csvFields(m);
+        } catch {
+          return [];
+        }
+        return fields.filter((f) => f.includes('=')).map((f) => expand(f.slice(f.indexOf('=') + 1)));
+      });
     default:
       return [];
   }
