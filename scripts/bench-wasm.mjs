@@ -68,7 +68,7 @@ async function bench(name) {
   copyTree(path.join(top, 'testdata', name), ours);
   copyTree(path.join(top, 'testdata', name), theirs);
   fs.writeFileSync(path.join(theirs, 'Dockerfile'), plainDockerfile(p));
-  const args = [...['WASM_RUST_IMAGE', 'WASM_C_IMAGE', 'WASM_ASSEMBLYSCRIPT_IMAGE'].flatMap((a) => ['--build-arg', `${a}=${toolchain}`]), '--build-arg', `BUILDKIT_SYNTAX=${frontend}`];
+  const args = [...['WASM_RUST_IMAGE', 'WASM_C_IMAGE', 'WASM_ASSEMBLYSCRIPT_IMAGE', 'WASM_GO_IMAGE'].flatMap((a) => ['--build-arg', `${a}=${toolchain}`]), '--build-arg', `BUILDKIT_SYNTAX=${frontend}`];
   const outs = { ours: path.join(work, 'out-ours'), plain: path.join(work, 'out-plain') };
   // First builds (warm the layer cache), then a one-line change and the measured rebuild.
   await dockerBuild(ours, [...args, '-o', `type=local,dest=${outs.ours}`]);

@@ -1,9 +1,11 @@
 import type { FinishContext, PlatformResult } from '../convert/index.js';
 import type { ImageConfig } from '../convert/image.js';
 import type { ParsedDockerfile } from '../dockerfile/index.js';
-import { FileAction, image, scratch, type State } from '../llb/index.js';
+import { FileAction, image, marshal, scratch, type State } from '../llb/index.js';
 import { LocatedError, type SourceRange } from '../util/located.js';
 import { coreOnlyRuntimes, kB, processModule, splitEntry, STEP_ARG, STEP_IN, STEP_OUT, type ModuleFacts, type StepRequest, type TreeReader } from './step.js';
+import { aotOptions, precompileModule, type ModuleStep } from './aot.js';
+import { runCommands, runHintState } from './runhints.js';
 
 /**
  * The wasi/wasm image: after the target stage is built, its module is found, checked and
@@ -101,7 +103,8 @@ export interface CheckedModule {
  * they too can run as BuildKit steps without reading the module into the frontend.
  */
 export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Promise<PlatformResult> {
-  if (r.result.platform.architecture !== 'wasm') return r;
+  // A linux target gets the module step only to bundle it with a runtime (WASM_AOT, aot.ts).
+  if (r.result.platform.architecture !== 'wasm' && !wantsAot(ctx)) return r;
   let at = entrypointRange(ctx.dockerfile, ctx.opts.target);
   let options: WasmImageOptions;
   try {
@@ -126,6 +129,7 @@ export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Pr
   if (checked.facts.derivedEntry) img.config.Entrypoint = [checked.facts.entry];
   for (const w of checked.facts.warnings) await ctx.daemon.warn?.(w, { range: at[0] }).catch(() => undefined);
   if (options.wasmOpt && !layered) checked = await wasmOpt(checked, ctx, { ...req, cmd: undefined }, options, at);
+  await showRunCommands(ctx, checked.facts, options);
 
   const { facts } = checked;
   const path = facts.path;
@@ -134,7 +138,8 @@ export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Pr
     await ctx.daemon.warn?.(`the wasi/wasm image is based on an image with layers; use FROM scratch for a module-only image`, { range: at[0] }).catch(() => undefined);
     applyLabels(img, facts, facts.sizeBefore ?? 0);
     if (options.os) img.os = options.os;
-    return { result: { ...r.result, image: img, platform: { ...r.result.platform, os: img.os }, annotations: runtimeAnnotations(ctx) }, ref: r.ref };
+    const done = { result: { ...r.result, image: img, platform: { ...r.result.platform, os: img.os }, annotations: runtimeAnnotations(ctx) }, ref: r.ref };
+    return precompileModule(done, ctx, aotModule(facts, facts.digestBefore, facts.sizeBefore, at));
   }
   let module = checked.module;
   if ('bytes' in module && module.bytes.length > INLINE_LIMIT) {
@@ -143,6 +148,7 @@ export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Pr
       await ctx.daemon.warn?.(`"${path}" is ${kB(module.bytes.length)} without debug sections, too large to rewrite in the build request; its debug sections are kept`, { range: at[0] }).catch(() => undefined);
       facts.removed = [];
       facts.size = facts.sizeBefore;
+      facts.digest = facts.digestBefore;
       facts.summary = `${path}: ${facts.kind === 'component' ? 'component' : `${facts.kind} module`}, ${kB(facts.size ?? 0)}${facts.wasi?.length ? `, imports ${facts.wasi.join(', ')}` : ''}`;
     }
     module = { state: r.result.state, file: path };
@@ -157,7 +163,23 @@ export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Pr
   applyLabels(img, facts, facts.size ?? 0);
   if (options.os) img.os = options.os;
   const ref = await ctx.solve(state);
-  return { result: { ...r.result, state, image: img, platform: { ...r.result.platform, os: img.os }, annotations: runtimeAnnotations(ctx) }, ref };
+  const done = { result: { ...r.result, state, image: img, platform: { ...r.result.platform, os: img.os }, annotations: runtimeAnnotations(ctx) }, ref };
+  return precompileModule(done, ctx, aotModule(facts, facts.digest, facts.size, at));
+}
+
+/** WASM_AOT is set; an invalid value counts, so that its error reaches the ENTRYPOINT line. */
+function wantsAot(ctx: FinishContext): boolean {
+  try {
+    return aotOptions(ctx.opts.buildArgs) !== undefined;
+  } catch {
+    return true;
+  }
+}
+
+/** What the AOT step needs of the module in the image: its path, export, kind, digest and size. */
+function aotModule(facts: CheckedModule['facts'], digest: string | undefined, size: number | undefined, at: SourceRange[]): ModuleStep {
+  const exportName = splitEntry(facts.entry)[1];
+  return { path: facts.path, exportName, component: facts.kind === 'component', digest: digest ?? '', size: size ?? 0, at };
 }
 
 /** The image this frontend runs from, when the module step can run there. */
@@ -263,7 +285,7 @@ async function wasmOpt(checked: CheckedModule, ctx: FinishContext, req: StepRequ
   if ('noModule' in after) throw new LocatedError(`WASM_OPT: wasm-opt wrote no module for "${facts.path}"`, at);
   const f = after.facts;
   const summary = `${facts.path}: ${f.kind} module, ${kB(facts.sizeBefore ?? 0)} -> ${kB(f.size ?? 0)}, wasm-opt ${args.join(' ')}${f.wasi?.length ? `, imports ${f.wasi.join(', ')}` : ''}`;
-  return { facts: { ...facts, size: f.size, summary, removed: [...(facts.removed ?? []), ...(f.removed ?? [])] }, module: after.module };
+  return { facts: { ...facts, size: f.size, digest: f.digest, summary, removed: [...(facts.removed ?? []), ...(f.removed ?? [])] }, module: after.module };
 }
 
 /** The target stage's files over the gateway (frontend mode). */
@@ -276,6 +298,12 @@ function gatewayTree(ctx: FinishContext, ref: string): TreeReader {
     },
     readFile: (file) => (ref ? readWhole(ctx, ref, file) : Promise.reject(new Error(`${file}: no such file or directory`))),
   };
+}
+
+/** Shows how to start the image as named progress steps ("[wasm] run: ..."; src/wasm/runhints.ts). */
+async function showRunCommands(ctx: FinishContext, facts: Pick<ModuleFacts, 'kind'>, options: WasmImageOptions): Promise<void> {
+  const hints = runHintState(runCommands(facts, options.runtime));
+  if (hints) await ctx.daemon.solve({ definition: marshal(hints, { caps: ctx.daemon.caps.llb }), evaluate: true });
 }
 
 /**

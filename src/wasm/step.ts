@@ -13,6 +13,7 @@
  * A problem with the module (not a module, not a command, missing) is not an exit status: it is
  * `facts.error`, which the frontend raises at the ENTRYPOINT line.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import nodePath from 'node:path';
 import { inspectWasm, isWasm, stripSections, wasiImports, wasiKind, type WasmInfo } from './module.js';
@@ -50,6 +51,9 @@ export interface ModuleFacts {
   /** Bytes before and after stripping. */
   sizeBefore?: number;
   size?: number;
+  /** sha256 digests (`sha256:<hex>`) of the module before and after stripping. */
+  digestBefore?: string;
+  digest?: string;
   /** Custom sections removed, with their sizes in bytes. */
   removed?: { name: string; size: number }[];
   /** One line for the progress output and the history entry. */
@@ -113,9 +117,15 @@ export async function processModule(req: StepRequest, tree: TreeReader): Promise
   facts.wasi = wasiImports(info);
   facts.sizeBefore = bytes.length;
   facts.size = stripped.bytes.length;
+  facts.digestBefore = sha256(bytes);
+  facts.digest = stripped.bytes === bytes ? facts.digestBefore : sha256(stripped.bytes);
   facts.removed = stripped.removed;
   facts.summary = describe(facts);
   return { facts, bytes: stripped.bytes };
+}
+
+function sha256(bytes: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 /** Splits `/m.wasm#fn` into the path and the export (the last `#` after the first character). */
