@@ -6,7 +6,7 @@
 // e.g. REGISTRY=local TAG=dev NODE_IMAGE=local/node:20 docker buildx bake
 //      REGISTRY=ghcr.io/OWNER TAG=edge docker buildx bake frontend --push
 //      REGISTRY=ghcr.io/OWNER TAG=edge docker buildx bake examples
-// Run `npm run build` first: the image packages dist/frontend.cjs.
+// Run `npm run build` first: the image packages dist/frontend.cjs, its code cache and dist/start.cjs.
 // Builder setup and the CI pipeline: docs/buildx.md, docs/ci.md. src/cli/bake.test.ts checks
 // this file (targets, values, one example target per testdata example).
 

@@ -8,6 +8,8 @@
 //   DIR              build context with a Dockerfile (default testdata/rust-hello). Its `# syntax=`
 //                    line is dropped, and for wasi/wasm every FROM of a stage that has a RUN gets
 //                    --platform=$BUILDPLATFORM, so the reference builds the very same text.
+//   --ours-arg K=V   a build argument for our builds only (e.g. WASM_MODULE_STEP=frontend, to
+//                    measure the module step in the frontend against --reference the same image)
 //   --reference      a frontend image to compare with (e.g. a docker/dockerfile built by hand);
 //                    default: the engine's built-in Dockerfile frontend (in-process on Docker 26,
 //                    a lower bound no gateway image can reach).
@@ -30,6 +32,7 @@ const { values, positionals } = parseArgs({
     runs: { type: 'string', default: '9' },
     platform: { type: 'string', default: 'wasi/wasm' },
     reference: { type: 'string' },
+    'ours-arg': { type: 'string', multiple: true, default: [] },
   },
   allowPositionals: true,
 });
@@ -70,7 +73,7 @@ const env = { ...process.env, DOCKER_BUILDKIT: '1' };
 async function build(which) {
   const out = path.join(tmp, `out-${which}`);
   const args = ['build', '-q', '--platform', values.platform, '-o', `type=local,dest=${out}`];
-  if (which === 'ours') args.push('--build-arg', `BUILDKIT_SYNTAX=${frontend}`);
+  if (which === 'ours') args.push('--build-arg', `BUILDKIT_SYNTAX=${frontend}`, ...values['ours-arg'].flatMap((a) => ['--build-arg', a]));
   else if (values.reference) args.push('--build-arg', `BUILDKIT_SYNTAX=${values.reference}`);
   args.push(ctx);
   const t0 = performance.now();
@@ -90,7 +93,7 @@ const median = (xs) => {
 
 const refName = values.reference ?? 'built-in Dockerfile frontend';
 console.log(`bench:noop: ${path.relative(top, src) || src} for ${values.platform}, ${runs} cached rebuilds each, alternating (${DOCKER})`);
-console.log(`  ours: ${frontend}; reference: ${refName}`);
+console.log(`  ours: ${frontend}${values['ours-arg'].length ? ` with ${values['ours-arg'].join(' ')}` : ''}; reference: ${refName}`);
 await build('ours');
 await build('reference');
 const t = { ours: [], reference: [] };

@@ -50,7 +50,7 @@ if (values.bin) fs.chmodSync(outfile, 0o755);
 
 // The frontend's image entry: start.cjs beside the bundle, and V8's code cache for the bundle
 // made by this node (frontend/start.cjs; the image's node uses it when it is the same build).
-if (!values.bin && path.basename(outfile) === 'frontend.cjs') {
+if (!values.bin && entry === path.join(top, 'frontend/main.ts') && path.basename(outfile) === 'frontend.cjs') {
   const start = path.join(path.dirname(outfile), 'start.cjs');
   fs.copyFileSync(path.join(top, 'frontend/start.cjs'), start);
   const made = spawnSync(process.execPath, [start, '--make-code-cache'], { encoding: 'utf8' });

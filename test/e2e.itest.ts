@@ -10,6 +10,7 @@ import { inspectWasm } from '../src/wasm/module.js';
 import { docker, dockerBuild, FRONTEND_IMAGE } from './docker.js';
 import { exampleMatrix, toolchainBuildArgs } from './examples.js';
 import { runWasi } from './wasi.js';
+import { wasmCommand } from './wasm-fixture.js';
 
 const top = path.resolve(__dirname, '..');
 
@@ -69,6 +70,10 @@ describe.each(runs.map(([ex, img]) => ({ ex, img, label: ex.toolchainStage ? `${
     if (ex.toolchainStage) expect(log).toMatch(new RegExp(`\\] FROM docker\\.io/${img.image}\\n`));
   });
 
+  test('the module step ran as a build step on the frontend image', () => {
+    expect(log).toMatch(/\[wasm\] check and strip /);
+  });
+
   test('the image holds exactly one module, mode 0644', () => {
     const files = listFiles(out);
     expect(files).toHaveLength(1);
@@ -98,6 +103,17 @@ test('rust-multi for linux/amd64 gives a static binary that prints the same line
   expect(listFiles(out)).toEqual(['hello']);
   const run = await execa(path.join(out, 'hello'), [], { reject: false });
   expect(run.stdout + '\n').toBe(fs.readFileSync(path.join(dir, 'expected-stdout.txt'), 'utf8'));
+});
+
+test('a module the step refuses fails the build at the ENTRYPOINT line, from the step run as a build step', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-reactor-'));
+  fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\nCOPY lib.wasm /lib.wasm\nENTRYPOINT ["/lib.wasm"]\n');
+  fs.writeFileSync(path.join(dir, 'lib.wasm'), wasmCommand({ entry: '_initialize' }));
+  const r = await dockerBuild(dir, ['--platform', 'wasi/wasm', '--build-arg', `BUILDKIT_SYNTAX=${FRONTEND_IMAGE}`, '-o', `type=local,dest=${dir}/out`]);
+  expect(r.exitCode).not.toBe(0);
+  expect(r.stderr).toMatch(/\[wasm\] check and strip \/lib.wasm/);
+  expect(r.stderr).toContain('"/lib.wasm" has no "_start" function export: it is a reactor module, not a WASI command');
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('errors through docker build name the line', () => {

@@ -92,6 +92,16 @@ export interface CheckedModule {
   module: ModuleFile;
 }
 
+/**
+ * The converter's `finish` extension for wasi/wasm results (other platforms are returned as
+ * they are): runs the module step, WASM_OPT when asked, and builds the one-layer module image.
+ * Returns the new result and its solved ref; throws LocatedError at the ENTRYPOINT (or CMD)
+ * line for a module the step refuses or a bad WASM_* build argument.
+ *
+ * Steps that come after (AOT, src/wasm/aot.ts) take the CheckedModule this function holds after
+ * WASM_OPT: `facts` (path, kind, sizes) and `module` (bytes, or a state holding the file), so
+ * they too can run as BuildKit steps without reading the module into the frontend.
+ */
 export async function finishWasmImage(r: PlatformResult, ctx: FinishContext): Promise<PlatformResult> {
   // A linux target gets the module step only to bundle it with a runtime (WASM_AOT, aot.ts).
   if (r.result.platform.architecture !== 'wasm' && !wantsAot(ctx)) return r;
