@@ -107,6 +107,15 @@ describe('GatewayClient', () => {
     expect(second!.Definition!.def).toHaveLength(2);
   });
 
+  test('a definition over the 16 MiB gRPC message limit fails naming the limit and the build size, not the transport', async () => {
+    const { client, calls } = await connectTo({ Ping: () => pong(), Solve: () => ({ result: { ref: { id: 'r' } } }) });
+    const big = { def: [Buffer.alloc(9 * 1024 * 1024), Buffer.alloc(9 * 1024 * 1024)] };
+    await expect(client.solve({ definition: big })).rejects.toThrow(
+      /^the build definition \(2 LLB ops\) is larger than the daemon accepts in one gRPC message: .*16777216; split the Dockerfile or build a target with fewer steps$/,
+    );
+    expect(calls.map((c) => c.method)).toEqual(['Ping']);
+  });
+
   test('solve refuses a definition needing an LLB cap the daemon lacks, without calling it', async () => {
     const { client, calls } = await connectTo({ Ping: () => pong() });
     await expect(client.solve({ definition: twoOpDefinition(['mergeop']) })).rejects.toThrow(UnsupportedError);

@@ -428,6 +428,8 @@ function unary<T>(client: grpc.Client, method: LLBBridgeMethod, req: object, opt
  * daemon's text and code. The limit concerns the whole Dockerfile, not one line.
  */
 function tooLarge(err: unknown, ops: number): unknown {
-  if (!(err instanceof GatewayError) || err.code !== 8 || !/larger than max/i.test(err.message)) return err;
+  // The daemon's words ("larger than max") or grpc-js's own send limit, which is set to BuildKit's
+  // 16 MiB ("Attempted to send message with a size larger than 16777216").
+  if (!(err instanceof GatewayError) || err.code !== 8 || !/larger than (max|\d+)/i.test(err.message)) return err;
   return new Error(`the build definition (${ops} LLB ops) is larger than the daemon accepts in one gRPC message: ${err.message}; split the Dockerfile or build a target with fewer steps`, { cause: err });
 }
