@@ -66,6 +66,8 @@ export interface FinishContext {
   daemon: Daemon;
   opts: BuildOptions;
   dockerfile: ParsedDockerfile;
+  /** The platform RUN steps execute on (the first worker's), normalised. */
+  buildPlatform: Platform;
   /** Marshals and solves a state the way the build's own result was solved. */
   solve(state: State): Promise<string>;
 }
@@ -89,7 +91,11 @@ export async function build(daemon: Daemon, inputs: FrontendInputs, ext: Extensi
   const buildPlatform = normalizePlatform(inputs.workers[0]?.platforms[0] ?? defaultPlatform());
   const bctx = await initContext(daemon, inputs, opts);
   const { source, ignore } = await readDefinition(daemon, inputs, bctx);
-  const parse = () => withSource(source, () => parseDockerfile(Buffer.from(source.data).toString('utf8')));
+  const parse = () => {
+    // dockerfile2llb's toDispatchState refuses a zero-byte file before parsing, with no location
+    if (source.data.length === 0) throw new Error('the Dockerfile cannot be empty');
+    return withSource(source, () => parseDockerfile(Buffer.from(source.data).toString('utf8')));
+  };
   const named = new NamedContexts(contextDaemon(daemon, inputs));
 
   const answered = await withSourceAsync(source, () => answerSubrequest(daemon, opts, { source, parse, named, buildPlatform }));
@@ -123,7 +129,7 @@ export async function build(daemon: Daemon, inputs: FrontendInputs, ext: Extensi
         return res.ref?.id ?? '';
       };
       let done: PlatformResult = { result: r, ref: await solve(r.state) };
-      if (ext.finish) done = await withSourceAsync(source, () => ext.finish!(done, { daemon, opts, dockerfile: parsed, solve }));
+      if (ext.finish) done = await withSourceAsync(source, () => ext.finish!(done, { daemon, opts, dockerfile: parsed, buildPlatform, solve }));
       return { id: platformID(done.result.platform), ref: done.ref, result: done.result };
     }),
   );

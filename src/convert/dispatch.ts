@@ -118,7 +118,8 @@ function dispatchEnv(ctx: DispatchContext, s: StageState, c: Of<'env'>): void {
 function dispatchLabel(ctx: DispatchContext, s: StageState, c: Of<'label'>): void {
   const ex = expander(ctx, s);
   let msg = 'LABEL';
-  s.image.config.Labels = { ...(s.image.config.Labels ?? {}) };
+  // the stage owns its image config (StageState.init), so labels are set in place: linear in LABELs
+  s.image.config.Labels ??= {};
   for (const kv of c.pairs) {
     const key = ex(kv.key);
     const value = ex(kv.value);

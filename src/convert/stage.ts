@@ -68,16 +68,23 @@ export class StageState {
    * Inherits what the base stage produced, as Go's dispatchState.init. Called once when stages
    * are resolved (to see the base image's ONBUILD triggers) and again right before dispatch,
    * when the base stage has run its own commands.
+   *
+   * `image`: `clone` copies the base's image config (Go's clone); `take` moves it, for a base
+   * that is done and has no other reader (its only child stage, not the target), so a chain of
+   * N stages costs N, not N² (each config holds the history of all before it); `skip` leaves
+   * the image alone (the first call, which only needs the rest).
    */
-  init(): void {
+  init(image: 'clone' | 'take' | 'skip' = 'clone'): void {
     if (!this.base) return;
     const b = this.base;
     this.state = b.state;
     this.platform = b.platform;
     this.placedOnBuildPlatform = b.placedOnBuildPlatform;
-    this.image = structuredClone(b.image);
+    if (image !== 'skip') {
+      this.image = image === 'take' ? b.image : structuredClone(b.image);
+      delete this.image.config.OnBuild;
+    }
     this.baseImage = b.baseImage;
-    delete this.image.config.OnBuild;
     this.env = b.env;
     this.cwd = b.cwd;
     this.user = b.user;

@@ -71,7 +71,10 @@ export function scan(input: string): ScanResult {
   let continuation = continuationRegExp(escape);
   const at = (start: number, end = start) => [lineRange(lines, start, end)];
 
-  const processLine = (raw: string, stripLeft: boolean, lineNo: number): string => {
+  // `linesBefore` locates a directive error the way BuildKit's parser does (withLocation with
+  // its line counter before the increment): at the line before the directive, 0 on the first
+  // line, where buildx then prints no excerpt (errdefs.Source.Print skips lines below 1)
+  const processLine = (raw: string, stripLeft: boolean, linesBefore: number): string => {
     let token = trimNewline(raw);
     if (stripLeft) token = trimLeftSpace(token);
     try {
@@ -84,7 +87,7 @@ export function scan(input: string): ScanResult {
         continuation = continuationRegExp(escape);
       }
     } catch (e) {
-      if (e instanceof DirectiveError) throw new LocatedError(e.message, at(lineNo));
+      if (e instanceof DirectiveError) throw new LocatedError(e.message, at(linesBefore));
       throw e;
     }
     return isComment(token) ? '' : token;
@@ -96,7 +99,7 @@ export function scan(input: string): ScanResult {
   const emptyContinuations: ScanWarning[] = [];
   let current = 0;
   for (let raw = reader.next(); raw !== undefined; raw = reader.next()) {
-    const first = processLine(raw, true, current + 1);
+    const first = processLine(raw, true, current);
     current++;
     const startLine = current;
     let [joined, endOfLine] = trimContinuation(first);
@@ -106,7 +109,7 @@ export function scan(input: string): ScanResult {
     while (!endOfLine) {
       const next = reader.next();
       if (next === undefined) break;
-      const token = processLine(next, false, current + 1);
+      const token = processLine(next, false, current);
       current++;
       if (isComment(next)) continue;
       if (trimLeftSpace(token).length === 0) {

@@ -80,8 +80,25 @@ describe('toStatus', () => {
     expect(cap.details).toEqual([{ typeUrl: 'github.com/moby/buildkit/errdefs.FrontendCap+json', json: { name: 'x' } }]);
   });
 
+  test('engine errors never reach the user as they are; a located one keeps its location', () => {
+    expect(toStatus(new TypeError("Cannot read properties of undefined (reading 'x')")).message).toBe(
+      'internal error in the frontend (TypeError); build with --build-arg WASM_FRONTEND_DEBUG=1 to write its stack to the build output',
+    );
+    const deep = new LocatedError('Maximum call stack size exceeded', [{ start: { line: 2, character: 0 }, end: { line: 2, character: 5 } }], {
+      cause: new RangeError('Maximum call stack size exceeded'),
+    });
+    deep.source = { filename: 'Dockerfile', data: DOCKERFILE };
+    const st = toStatus(deep);
+    expect(st.message).toBe('the input is nested too deeply for the frontend (JavaScript call stack limit)');
+    expect(st.details.map((d) => d.type_url)).toEqual([SOURCE_TYPE_URL]);
+    const wrapped = new Error("failed to compute cache key: Cannot read properties of undefined (reading 'x')", {
+      cause: new TypeError("Cannot read properties of undefined (reading 'x')"),
+    });
+    expect(toStatus(wrapped).message).toBe('failed to compute cache key: internal error in the frontend (TypeError); build with --build-arg WASM_FRONTEND_DEBUG=1 to write its stack to the build output');
+  });
+
   test('anything else is Unknown, and the message never carries a stack', () => {
-    const st = toStatus(new TypeError('x is not a function'));
+    const st = toStatus(new Error('x is not a function'));
     expect(st.code).toBe(Code.Unknown);
     expect(st.message).toBe('x is not a function');
     expect(toStatus('plain string').message).toBe('plain string');

@@ -2,7 +2,9 @@
  * Errors at the gateway edge: every failure becomes one google.rpc.Status for Return (doc §2.5).
  *
  * Invariants:
- * - the status message is the top-level error's message, never a stack trace;
+ * - the status message is the top-level error's message, never a stack trace, and never the
+ *   text of a JavaScript engine error (TypeError, RangeError, ReferenceError), which is a bug or
+ *   an engine limit: engineErrorText names it instead;
  * - the code is the one the standard frontend's status carries when it runs as a gateway image
  *   (BuildKit util/grpcerrors ToGRPC/Code, frontend/dockerfile/builder/caps.go): BuildKit's own
  *   status from a failed call keeps its code; a missing frontend capability is Unimplemented
@@ -181,6 +183,34 @@ export function sourceDetail(err: LocatedError): Any | undefined {
   });
 }
 
+/**
+ * JavaScript's own errors: a bug or an exhausted engine limit, never a message for a user. They
+ * are told apart by class: the frontend throws Error subclasses of its own for every user error
+ * (SyntaxError is left out: JSON.parse throws it for input).
+ */
+function isEngineError(e: unknown): e is Error {
+  return e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError;
+}
+
+/** The text shown instead of an engine error's (the stack is on stderr with the debug switch). */
+export function engineErrorText(e: Error): string {
+  if (e instanceof RangeError && /call stack/i.test(e.message)) {
+    return 'the input is nested too deeply for the frontend (JavaScript call stack limit)';
+  }
+  return `internal error in the frontend (${e.name}); build with --build-arg WASM_FRONTEND_DEBUG=1 to write its stack to the build output`;
+}
+
+/** The message for the user: an engine error's text is replaced wherever it was copied in. */
+function userMessage(err: unknown, chain: unknown[]): string {
+  let text = messageOf(err);
+  for (const e of chain) {
+    if (!isEngineError(e) || isServiceError(e)) continue;
+    const inner = messageOf(e);
+    text = text === inner || !text.includes(inner) ? engineErrorText(e) : text.split(inner).join(engineErrorText(e));
+  }
+  return text;
+}
+
 /** Converts any thrown value into the status sent with Return. */
 export function toStatus(err: unknown): Required<Status> {
   const chain = causeChain(err);
@@ -205,7 +235,7 @@ export function toStatus(err: unknown): Required<Status> {
   }
   return {
     code: code ?? Code.Unknown,
-    message: messageOf(err),
+    message: userMessage(err, chain),
     details,
   };
 }

@@ -8,6 +8,7 @@ export const wasmExtensions: Extensions = {
   finish: finishWasmImage,
 };
 
-export { finishWasmImage, wasmImageOptions, checkModule } from './image.js';
-export { inspectWasm, stripDebug, wasiKind, isWasm } from './module.js';
+export { finishWasmImage, wasmImageOptions } from './image.js';
+export { checkModuleBytes, processModule, stepMain, STEP_ARG } from './step.js';
+export { inspectWasm, stripDebug, stripSections, wasiKind, isWasm } from './module.js';
 export { expandToolchainStages, toolchainOf, toolchains } from './toolchain.js';
