@@ -1,4 +1,5 @@
 import type { Extensions } from '../convert/index.js';
+import { wasmChecks } from './checks.js';
 import { finishWasmImage } from './image.js';
 import { expandToolchainStages } from './toolchain.js';
 
@@ -6,6 +7,7 @@ import { expandToolchainStages } from './toolchain.js';
 export const wasmExtensions: Extensions = {
   prepare: (parsed, { opts }) => expandToolchainStages(parsed, opts.buildArgs),
   finish: finishWasmImage,
+  checks: (parsed, ctx) => wasmChecks(parsed, ctx),
 };
 
 export { finishWasmImage, wasmImageOptions } from './image.js';
