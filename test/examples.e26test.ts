@@ -10,10 +10,12 @@ import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { execa } from 'execa';
 import { crunRunArgs, docker26, FRONTEND_IMAGE, REPO, requireEngine26, TOOLCHAIN_IMAGE } from './engine26.js';
+import { examples as allExamples, toolchainBuildArgs } from './examples.js';
 
-const examples = ['rust-hello', 'c-hello', 'rust-dep', 'rust-fib', 'cpp-hello', 'as-hello', 'rust-multi'];
+/** Every testdata example with expected-stdout.txt (test/examples.ts, the list e2e uses too). */
+const examples = allExamples.map((e) => e.name);
 /** Toolchain stages default to public images; offline they use the local toolchain image. */
-const toolchainArgs = ['WASM_RUST_IMAGE', 'WASM_C_IMAGE', 'WASM_ASSEMBLYSCRIPT_IMAGE'].flatMap((a) => ['--build-arg', `${a}=${TOOLCHAIN_IMAGE}`]);
+const toolchainArgs = toolchainBuildArgs(TOOLCHAIN_IMAGE);
 /** Image names of this run: one namespace per frontend tag, so helpers sharing the engine do not collide. */
 const ns = `e26-${FRONTEND_IMAGE.split(':').pop()!.replace(/[^a-z0-9_.-]/g, '-')}`;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'e26-examples-'));
