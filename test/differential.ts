@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import { engineIds, type EngineId } from './docker.js';
+import { engineIds, type EngineId } from './engines.js';
 
 /** `args.json` beside a case's Dockerfile; every field is optional. */
 export interface CaseArgs {
