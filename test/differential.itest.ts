@@ -24,10 +24,10 @@
 //   DIFF_NO_CACHE=1     build with --no-cache (each frontend runs every step itself)
 import fs from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildArgv, diffLines, errorText, readErrorAccept, diffManifests, imageText, limiter, listCases, manifest, readTar, summarizeImage, summarizeOci, withoutAccepted, type DiffCase } from './differential.js';
-import { DOCKER, engine as engineById, engineIds, FRONTEND_IMAGE, type Engine, type EngineId } from './docker.js';
+import { docker, FRONTEND_IMAGE } from './docker.js';
+import { engine as engineById, engineIds, type Engine, type EngineId } from './engines.js';
 
 const top = path.resolve(__dirname, '..');
 const root = path.join(top, 'testdata/diff');
@@ -60,7 +60,7 @@ class EngineRun {
   async setUp(): Promise<void> {
     const r = await this.e.docker(['version', '--format', '{{.Server.Version}}']);
     if (r.exitCode !== 0) throw new Error(`${this.e.label} does not answer: ${r.stderr}`);
-    const host = await execa(DOCKER, ['image', 'inspect', FRONTEND_IMAGE], { reject: false });
+    const host = await docker(['image', 'inspect', FRONTEND_IMAGE]);
     if (host.exitCode !== 0) throw new Error(`${FRONTEND_IMAGE} is missing: run NODE_IMAGE=local/node:20 npm run image first`);
     await this.e.provide([FRONTEND_IMAGE, TOOLCHAIN_IMAGE]);
     this.tmp = this.e.mkdtemp('differential-');

@@ -116,6 +116,7 @@ describe('accepted differences', () => {
     expect(withoutAccepted(d, [{ why: 'w', builtin: ['----', 'ERROR: lookup {*} on {*}: no such host'], ours: 'exit 0' }]).diff).toBe(['--- built-in', '+++ ours', '- ----'].join('\n'));
     expect(withoutAccepted(d, [{ why: 'w', builtin: ['----', '----', '----'], ours: 'exit 0' }]).unused.length).toBe(1);
     expect(withoutAccepted(d, [{ why: 'w', builtin: 'absent', ours: 'exit 0', sometimes: true }]).unused).toEqual([]);
+    expect(withoutAccepted('', [{ why: 'w', builtin: 'absent', ours: 'exit 0', sometimes: true }]).unused).toEqual([]);
     // without {*} a * is itself
     expect(withoutAccepted(['- COPY *.md', '+ COPY a.md'].join('\n'), [{ why: 'w', builtin: 'COPY *.md', ours: 'COPY *.md' }]).unused.length).toBe(1);
     expect(withoutAccepted(['- COPY *.md', '+ COPY a.md'].join('\n'), [{ why: 'w', builtin: 'COPY *.md', ours: 'COPY {*}.md' }]).diff).toBe('');
