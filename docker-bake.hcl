@@ -79,6 +79,7 @@ group "examples" {
     "example-as-hello",
     "example-c-hello",
     "example-cpp-hello",
+    "example-go-hello",
     "example-rust-dep",
     "example-rust-fib",
     "example-rust-hello",
@@ -116,6 +117,13 @@ target "example-cpp-hello" {
   context  = "testdata/cpp-hello"
   tags     = ["${REGISTRY}/wasm-example-cpp-hello:${TAG}"]
   output   = ["type=local,dest=${EXAMPLES_OUT}/cpp-hello"]
+}
+
+target "example-go-hello" {
+  inherits = ["_example"]
+  context  = "testdata/go-hello"
+  tags     = ["${REGISTRY}/wasm-example-go-hello:${TAG}"]
+  output   = ["type=local,dest=${EXAMPLES_OUT}/go-hello"]
 }
 
 target "example-rust-dep" {

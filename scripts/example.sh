@@ -25,7 +25,7 @@ fi
 
 # Toolchain stages (FROM wasm-toolchain/...) default to public images; offline, use the local one.
 toolchain="${TOOLCHAIN_IMAGE:-local/wasm-toolchain:bookworm}"
-args=(--build-arg "WASM_RUST_IMAGE=$toolchain" --build-arg "WASM_C_IMAGE=$toolchain" --build-arg "WASM_ASSEMBLYSCRIPT_IMAGE=$toolchain")
+args=(--build-arg "WASM_RUST_IMAGE=$toolchain" --build-arg "WASM_C_IMAGE=$toolchain" --build-arg "WASM_ASSEMBLYSCRIPT_IMAGE=$toolchain" --build-arg "WASM_GO_IMAGE=$toolchain")
 
 out="out/$example"
 rm -rf "$out"

@@ -117,11 +117,11 @@ describe('oci-layout://', () => {
   const digest = 'sha256:' + 'c'.repeat(64);
   const DOCKERFILE = 'FROM busybox\nCOPY --from=base /x /x\n';
 
-  test('on dockerd 20.10 (no source.ocilayout) it is refused: Unimplemented, located at the COPY', async () => {
+  test('on dockerd 20.10 (no source.ocilayout) it is refused: Unknown (as a BuildKit CapError), located at the COPY', async () => {
     const dir = fx.dir({ Dockerfile: DOCKERFILE });
     const r = await fx.run(dir, { 'context:base': `oci-layout://mystore@${digest}` }, { images });
     const e = failure(r);
-    expect(e.codeName).toBe('Unimplemented');
+    expect(e.codeName).toBe('Unknown');
     expect(e.message).toContain('"source.ocilayout"');
     expect(e.message).toContain('named context "base"');
     expect((e.details[0]!.json as { ranges: { start: { line: number } }[] }).ranges[0]!.start.line).toBe(2);

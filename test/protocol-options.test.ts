@@ -105,10 +105,10 @@ describe('caps', () => {
     ]);
   });
 
-  test('an LLB feature the daemon lacks is Unimplemented, located at its instruction', async () => {
+  test('an LLB feature the daemon lacks is Unknown (as a BuildKit CapError), located at its instruction', async () => {
     const dir = fx.dir({ Dockerfile: 'FROM busybox\nCOPY --exclude=*.md . /app\n' });
     const e = failure(await fx.run(dir, {}));
-    expect(e.codeName).toBe('Unimplemented');
+    expect(e.codeName).toBe('Unknown');
     const src = e.details.find((d) => d.typeUrl.endsWith('errdefs.Source+json'))!.json as { ranges: { start: { line: number } }[] };
     expect(src.ranges[0]!.start.line).toBe(2);
   });

@@ -51,10 +51,7 @@ DOCKERD_PID=/run/dockerd26.pid
 CONTAINERD_PID=/run/containerd26.pid
 CHROOT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
-host_suite="$(. /etc/os-release 2>/dev/null; echo "${VERSION_CODENAME:-bookworm}")"
-MIRROR="${DEBIAN_MIRROR:-$(apt_mirror "$host_suite" | head -n1)}"
-MIRROR="${MIRROR:-http://deb.debian.org/debian}"
-MIRROR="${MIRROR%/}"
+MIRROR="$(debian_mirror)"
 key="$(printf '%s\n' "$RECIPE" "$SUITE" "$MIRROR" "$PACKAGES" | sha256sum | cut -c1-16)"
 ROOT="$CACHE_DIR/engine26-$SUITE-$key"
 

@@ -43,3 +43,13 @@ apt_mirror() {
       '$1 == "deb" && $3 == suite && $2 !~ /security/ { print $2 }'
   done
 }
+
+# debian_mirror -> the mirror debootstrap uses: $DEBIAN_MIRROR, else the one apt uses for this
+# host's suite (the mirror serves every suite), else deb.debian.org; no trailing slash.
+debian_mirror() {
+  local host_suite m
+  host_suite="$(. /etc/os-release 2>/dev/null; echo "${VERSION_CODENAME:-bookworm}")"
+  m="${DEBIAN_MIRROR:-$(apt_mirror "$host_suite" | head -n1)}"
+  m="${m:-http://deb.debian.org/debian}"
+  printf '%s\n' "${m%/}"
+}

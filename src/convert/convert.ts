@@ -1,4 +1,5 @@
-import { parseInstruction, suggest, type Instruction, type ParsedDockerfile } from '../dockerfile/index.js';
+import { lint, parseInstruction, suggest, type Instruction, type ParsedDockerfile, type Warning } from '../dockerfile/index.js';
+import { checkBaseImagePlatform, checkDefaultBaseNames, checkFrom } from './checks.js';
 import { normalizeImageRef, scratch, image as imageSource, type Platform, type State } from '../llb/index.js';
 import { processWordWithMatches } from '../shell/index.js';
 import { LocatedError, withLocation, type SourceRange } from '../util/located.js';
@@ -38,6 +39,12 @@ export interface ConvertOptions
   context: State;
   resolveImage: ImageResolver;
   warn?: (message: string, range?: SourceRange) => void;
+  /** Receives every build check found while converting, unfiltered (see dockerfile/lint.ts). */
+  lint?: (w: Warning) => void;
+  /** Resolve and dispatch every stage, not only those the target needs (the lint subrequest). */
+  allStages?: boolean;
+  /** The main context's .dockerignore patterns, for CopyIgnoredFile. */
+  dockerignore?: readonly string[];
   /** Named contexts (`context:<name>`) that replace stages, images and COPY --from sources. */
   namedContexts?: NamedContextResolver;
   /** Filled with the main-context paths COPY, ADD and bind mounts read (see contextpaths.ts). */
@@ -50,6 +57,8 @@ export interface ConvertResult {
   platform: Platform;
   /** Stages moved to the build platform because the target is wasm. */
   placed: string[];
+  /** The target stage's base image config as resolved (StageState.baseImage); unset for scratch. */
+  baseImage?: Uint8Array;
   /** Manifest annotations for the exporter (BuildKit v0.11+); none from the converter itself. */
   annotations?: Record<string, string>;
 }
@@ -66,15 +75,17 @@ const namedStages = new WeakSet<StageState>();
 export async function convert(opt: ConvertOptions): Promise<ConvertResult> {
   const { dockerfile } = opt;
   if (dockerfile.stages.length === 0) throw new Error('dockerfile contains no stages to build');
-  const globalArgs = buildMetaArgs(opt, defaultArgs(opt));
+  const defaults = defaultArgs(opt);
+  if (opt.lint) checkDefaultBaseNames(opt, defaultsOnly(opt, defaults));
+  const globalArgs = buildMetaArgs(opt, defaults);
   const states = buildStageStates(opt, globalArgs);
   const target = resolveTarget(opt, states);
-  buildDependencies(states);
+  const index = buildDependencies(states);
   const placed = placeExecStagesForWasm(opt, states);
-  const reachable = await resolveStages(opt, states, target);
-  await dispatchStages(opt, states, reachable, globalArgs);
+  const reachable = await resolveStages(opt, index, target);
+  await dispatchStages(opt, states, reachable, globalArgs, target);
   finalizeImage(opt, target);
-  return { state: target.state, image: target.image, platform: opt.targetPlatform, placed };
+  return { state: target.state, image: target.image, platform: opt.targetPlatform, placed, ...(target.baseImage ? { baseImage: target.baseImage } : {}) };
 }
 
 function defaultArgs(opt: ConvertOptions): EnvList {
@@ -120,12 +131,23 @@ function buildMetaArgs(opt: ConvertOptions, args: EnvList): EnvList {
   return args;
 }
 
+/** The global ARGs with their defaults alone, for InvalidDefaultArgInFrom; undefined if they do not expand. */
+function defaultsOnly(opt: ConvertOptions, defaults: EnvList): EnvList | undefined {
+  try {
+    return buildMetaArgs({ ...opt, buildArgs: new Map() }, defaults);
+  } catch {
+    return undefined;
+  }
+}
+
 function buildStageStates(opt: ConvertOptions, globalArgs: EnvList): StageState[] {
   const states: StageState[] = [];
   const byName = new Map<string, StageState>();
   const lex = { escapeToken: opt.dockerfile.directives.escape };
+  const declared = opt.lint ? [...new Set([...opt.dockerfile.metaArgs.flatMap((a) => a.args.map((kv) => kv.key)), ...globalArgs.keys()])] : [];
   opt.dockerfile.stages.forEach((stage, i) => {
     const from = stage.from;
+    if (opt.lint) checkFrom(opt, stage, globalArgs, declared);
     let baseName: string;
     try {
       baseName = processWordWithMatches(from.image, globalArgs.getter, lex).result;
@@ -136,16 +158,22 @@ function buildStageStates(opt: ConvertOptions, globalArgs: EnvList): StageState[
     const ds = new StageState(i, stage, baseName);
     if (from.platform) {
       let value: string;
+      let unmatched: Set<string>;
       try {
-        value = processWordWithMatches(from.platform, globalArgs.getter, lex).result;
+        ({ result: value, unmatched } = processWordWithMatches(from.platform, globalArgs.getter, lex));
       } catch (err) {
         throw new LocatedError(`failed to process arguments for platform ${from.platform}: ${(err as Error).message}`, [from.range]);
       }
-      if (value === '') throw new LocatedError(`empty platform value from expression ${from.platform}`, [from.range]);
+      if (value === '') {
+        // BuildKit's wrapSuggestAny: the first unset name with a near declared one
+        const keys = globalArgs.keys();
+        const hint = [...unmatched].map((k) => suggest(k, keys)).find((h) => h !== undefined);
+        throw new LocatedError(`empty platform value from expression ${from.platform}${hint ? ` (did you mean ${hint}?)` : ''}`, [from.range]);
+      }
       try {
         const parsed = parsePlatform(value);
         ds.platform = parsed.platform;
-        if (parsed.warning) opt.warn?.(parsed.warning, from.range);
+        if (parsed.warning) opt.lint?.(lint.wasmPlatformSpelling(parsed.warning, from.range, from.comments));
       } catch (err) {
         throw new LocatedError(`failed to parse platform ${from.platform}: ${(err as Error).message}`, [from.range]);
       }
@@ -178,33 +206,61 @@ function resolveTarget(opt: ConvertOptions, states: StageState[]): StageState {
   return t;
 }
 
-/** Finds a stage by name or index for COPY --from / --mount from; else an image stage. */
-function lookupSource(states: StageState[], name: string, range: SourceRange): StageState {
-  const byName = states.find((s) => !s.unregistered && s.name?.toLowerCase() === name.toLowerCase());
-  if (byName) return byName;
-  if (/^\d+$/.test(name)) {
-    const idx = Number(name);
-    const registered = states.filter((s) => !s.unregistered);
-    if (idx >= registered.length) throw new LocatedError(`invalid stage index ${idx}`, [range]);
-    return registered[idx];
+/**
+ * Stages by name, by index and images named by COPY --from, for lookups in constant time (a
+ * Dockerfile with thousands of stages stays linear). Adding an image stage appends to `states`.
+ */
+class StageIndex {
+  readonly #byName = new Map<string, StageState>();
+  readonly #registered: StageState[] = [];
+  readonly #images = new Map<string, StageState>();
+
+  constructor(readonly states: StageState[]) {
+    for (const s of states) {
+      if (s.unregistered) {
+        if (!this.#images.has(s.baseName)) this.#images.set(s.baseName, s);
+        continue;
+      }
+      this.#registered.push(s);
+      const key = s.name?.toLowerCase();
+      if (key !== undefined && !this.#byName.has(key)) this.#byName.set(key, s);
+    }
   }
-  const existing = states.find((s) => s.unregistered && s.baseName === name);
-  if (existing) return existing;
-  const ds = new StageState(states.length, { from: { kind: 'from', image: name, range, original: '' }, commands: [], range }, name);
-  ds.unregistered = true;
-  ds.stageName = '';
-  states.push(ds);
-  return ds;
+
+  /** Finds a stage by name or index for COPY --from / --mount from; else an image stage. */
+  lookup(name: string, range: SourceRange): StageState {
+    const byName = this.#byName.get(name.toLowerCase());
+    if (byName) return byName;
+    if (/^\d+$/.test(name)) {
+      const idx = Number(name);
+      if (idx >= this.#registered.length) throw new LocatedError(`invalid stage index ${idx}`, [range]);
+      return this.#registered[idx]!;
+    }
+    const existing = this.#images.get(name);
+    if (existing) return existing;
+    const ds = new StageState(this.states.length, { from: { kind: 'from', image: name, range, original: '' }, commands: [], range }, name);
+    ds.unregistered = true;
+    ds.stageName = '';
+    this.states.push(ds);
+    this.#images.set(name, ds);
+    return ds;
+  }
 }
 
-function toCommand(states: StageState[], instruction: Instruction, isOnBuild: boolean): Command {
+function toCommand(index: StageIndex, instruction: Instruction, isOnBuild: boolean): Command {
   const cmd: Command = { instruction, sources: [], isOnBuild };
   if (instruction.kind === 'copy' && instruction.from) {
-    const probe = processWordWithMatches(instruction.from, () => undefined);
+    let probe;
+    try {
+      probe = processWordWithMatches(instruction.from, () => undefined);
+    } catch (err) {
+      // BuildKit returns this one unlocated; it concerns this line, so it is located here
+      throw withLocation(err, instruction.range);
+    }
     if (probe.result !== instruction.from) {
       throw new LocatedError('variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround', [instruction.range]);
     }
-    cmd.sources = [lookupSource(states, instruction.from, instruction.range)];
+    cmd.sources = [index.lookup(instruction.from, instruction.range)];
   }
   if (instruction.kind === 'run') {
     cmd.sources = instruction.mounts.map((m) => {
@@ -214,50 +270,74 @@ function toCommand(states: StageState[], instruction: Instruction, isOnBuild: bo
       } catch (err) {
         throw withLocation(err, instruction.range);
       }
-      return parsed.from ? lookupSource(states, parsed.from, instruction.range) : undefined;
+      return parsed.from ? index.lookup(parsed.from, instruction.range) : undefined;
     });
   }
   return cmd;
 }
 
-function buildDependencies(states: StageState[]): void {
-  for (const ds of [...states]) {
-    if (ds.unregistered) continue;
-    ds.commands = ds.stage.commands.map((c) => toCommand(states, c, false));
+function buildDependencies(states: StageState[]): StageIndex {
+  const index = new StageIndex(states);
+  const own = states.filter((s) => !s.unregistered);
+  for (const ds of own) {
+    ds.commands = ds.stage.commands.map((c) => toCommand(index, c, false));
     for (const c of ds.commands) for (const s of c.sources) if (s) ds.deps.add(s);
   }
   checkCircular(states);
-  const registered = states.filter((s) => !s.unregistered);
-  if (registered.length === 1) registered[0].stageName = '';
+  if (own.length === 1) own[0]!.stageName = '';
+  return index;
 }
 
+/** The stages a stage needs: its COPY --from / mount sources, then its base. */
+function edges(s: StageState): StageState[] {
+  return s.base ? [...s.deps, s.base] : [...s.deps];
+}
+
+/**
+ * Depth-first search for a cycle through deps and bases, on an explicit stack (no recursion:
+ * stage chains can be thousands long). Linear in stages plus edges.
+ */
 function checkCircular(states: StageState[]): void {
-  const visiting = new Set<StageState>();
+  const onPath = new Set<StageState>();
   const done = new Set<StageState>();
-  const visit = (s: StageState, path: StageState[]) => {
-    if (done.has(s)) return;
-    if (visiting.has(s)) {
-      const cycle = [...path.slice(path.indexOf(s)), s].map((x) => x.stageName).join(' -> ');
-      throw new LocatedError(`circular dependency detected on stage: ${cycle}`, [s.stage.range]);
+  for (const root of states) {
+    if (done.has(root)) continue;
+    const path: StageState[] = [root];
+    const pending: StageState[][] = [edges(root)];
+    onPath.add(root);
+    while (path.length > 0) {
+      const next = pending[pending.length - 1]!.shift();
+      if (next === undefined) {
+        const s = path.pop()!;
+        pending.pop();
+        onPath.delete(s);
+        done.add(s);
+        continue;
+      }
+      if (done.has(next)) continue;
+      if (onPath.has(next)) {
+        const cycle = [...path.slice(path.indexOf(next)), next].map((x) => x.stageName).join(' -> ');
+        throw new LocatedError(`circular dependency detected on stage: ${cycle}`, [next.stage.range]);
+      }
+      onPath.add(next);
+      path.push(next);
+      pending.push(edges(next));
     }
-    visiting.add(s);
-    for (const d of s.deps) visit(d, [...path, s]);
-    if (s.base) visit(s.base, [...path, s]);
-    visiting.delete(s);
-    done.add(s);
-  };
-  for (const s of states) visit(s, []);
+  }
 }
 
+/** Every stage the target needs, itself included; iterative. */
 function reachableFrom(target: StageState): Set<StageState> {
-  const out = new Set<StageState>();
-  const walk = (s: StageState) => {
-    if (out.has(s)) return;
-    out.add(s);
-    if (s.base) walk(s.base);
-    for (const d of s.deps) walk(d);
-  };
-  walk(target);
+  const out = new Set<StageState>([target]);
+  const todo = [target];
+  while (todo.length > 0) {
+    const s = todo.pop()!;
+    for (const d of edges(s)) {
+      if (out.has(d)) continue;
+      out.add(d);
+      todo.push(d);
+    }
+  }
   return out;
 }
 
@@ -269,20 +349,20 @@ function reachableFrom(target: StageState): Set<StageState> {
  */
 function placeExecStagesForWasm(opt: ConvertOptions, states: StageState[]): string[] {
   if (!isWasm(opt.targetPlatform)) return [];
-  const runs = new Map<StageState, boolean>();
-  const needsExec = (s: StageState): boolean => {
-    const known = runs.get(s);
-    if (known !== undefined) return known;
-    runs.set(s, false);
-    const own = s.stage.commands.some((c) => c.kind === 'run');
-    const child = states.some((o) => o.base === s && needsExec(o));
-    runs.set(s, own || child);
-    return own || child;
-  };
+  // A stage's base always comes earlier in the file, so one pass from the last stage to the
+  // first carries "runs commands" from every stage to its base: linear, no recursion.
+  const runs = new Set<StageState>();
+  for (let i = states.length - 1; i >= 0; i--) {
+    const s = states[i]!;
+    if (runs.has(s) || s.stage.commands.some((c) => c.kind === 'run')) {
+      runs.add(s);
+      if (s.base) runs.add(s.base);
+    }
+  }
   const placed: string[] = [];
   for (const s of states) {
     if (s.base || s.explicitPlatform || s.unregistered || s.baseName === SCRATCH) continue;
-    if (needsExec(s)) {
+    if (runs.has(s)) {
       s.platform = { ...opt.buildPlatform };
       s.placedOnBuildPlatform = true;
       placed.push(s.name ?? `stage-${s.index}`);
@@ -291,9 +371,10 @@ function placeExecStagesForWasm(opt: ConvertOptions, states: StageState[]): stri
   return placed;
 }
 
-async function resolveStages(opt: ConvertOptions, states: StageState[], target: StageState): Promise<Set<StageState>> {
+async function resolveStages(opt: ConvertOptions, index: StageIndex, target: StageState): Promise<Set<StageState>> {
+  const states = index.states;
   for (;;) {
-    const reachable = reachableFrom(target);
+    const reachable = opt.allStages ? new Set(states) : reachableFrom(target);
     await Promise.all(
       // an image named only by COPY --from / --mount from is ready once resolved (Go marks it dispatched)
       states.filter((s) => reachable.has(s) && !s.base && !s.resolved).map((s) => resolveBase(opt, s).then(() => void (s.unregistered && (s.dispatched = true)))),
@@ -301,7 +382,9 @@ async function resolveStages(opt: ConvertOptions, states: StageState[], target: 
     let newDeps = false;
     for (const s of states) {
       if (!reachable.has(s) || s.onBuildInit) continue;
-      s.init();
+      // a stage's image is copied from its base at dispatch; here only its ONBUILD triggers count,
+      // and a derived stage's come from its base's commands (Go deletes the copied OnBuild)
+      s.init('skip');
       const triggers = [...(s.image?.config.OnBuild ?? [])];
       if (s.base) {
         for (const c of s.base.stage.commands) if (c.kind === 'onbuild') triggers.push(c.expression);
@@ -315,7 +398,7 @@ async function resolveStages(opt: ConvertOptions, states: StageState[], target: 
         } catch (err) {
           throw withLocation(err, s.stage.from.range);
         }
-        const cmd = toCommand(states, ins, true);
+        const cmd = toCommand(index, ins, true);
         for (const src of cmd.sources) {
           if (src) {
             s.deps.add(src);
@@ -385,7 +468,9 @@ async function resolveBase(opt: ConvertOptions, s: StageState): Promise<void> {
   }
   const isScratch = img.rootfs.diff_ids.length === 0 && (img.history ?? []).every((h) => h.empty_layer);
   s.image = img;
+  if (!isScratch) s.baseImage = resolved.config;
   s.platform = resolvedPlatform;
+  if (!isScratch) checkBaseImagePlatform(opt, s.baseName, resolvedPlatform, img, range);
   s.state = isScratch
     ? scratch()
     : imageSource(pinned, {
@@ -409,11 +494,15 @@ function describeResolveError(name: string, err: unknown, platform: Platform, co
   return `${name}: ${msg}`;
 }
 
-async function dispatchStages(opt: ConvertOptions, states: StageState[], reachable: Set<StageState>, globalArgs: EnvList): Promise<void> {
+async function dispatchStages(opt: ConvertOptions, states: StageState[], reachable: Set<StageState>, globalArgs: EnvList, target: StageState): Promise<void> {
   const ctx: DispatchContext = { opt, globalArgs, states };
+  // how many reachable stages are based on each stage: a base with one child (not the target)
+  // hands its image config over instead of having it copied
+  const children = new Map<StageState, number>();
+  for (const s of states) if (s.base && reachable.has(s)) children.set(s.base, (children.get(s.base) ?? 0) + 1);
   for (const s of states) {
     if (!reachable.has(s) || s.dispatched) continue;
-    s.init();
+    s.init(s.base && s.base !== target && s.base.dispatched && children.get(s.base) === 1 ? 'take' : 'clone');
     s.dispatched = true;
     if (s.unregistered) continue;
     s.platform ??= opt.targetPlatform;

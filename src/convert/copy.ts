@@ -32,7 +32,18 @@ export function isGitSource(src: string): boolean {
   return false;
 }
 
-/** --chmod: octal up to 07777, or a symbolic mode string where the daemon supports it. */
+/**
+ * The capability that tells a daemon reads FileOp's mode string. BuildKit defines
+ * `file.copy.modestring` but never advertises it (solver/pb/caps.go has no Init for it, in any
+ * release up to v0.32), and its own client never declares it (client/llb/fileop.go collects
+ * action caps from an empty list). The mode string is read from BuildKit v0.17 on; older daemons
+ * ignore the field and would copy with mode 0000. `exec.validexitcode` is the LLB capability
+ * first advertised by v0.17.0, so it stands for "v0.17 or later". The standard frontend sends
+ * the mode string to every daemon unchecked.
+ */
+export const SYMBOLIC_CHMOD_CAP = 'exec.validexitcode';
+
+/** --chmod: octal up to 07777, or a symbolic mode string where the daemon supports it (BuildKit v0.17+). */
 function parseChmod(v: string, caps: ReadonlySet<string>, instruction: string): number | string {
   if (/^[0-7]+$/.test(v)) {
     const n = parseInt(v, 8);
@@ -43,7 +54,13 @@ function parseChmod(v: string, caps: ReadonlySet<string>, instruction: string): 
   if (!/^([ugoa]*[-+=][rwxXst]*)(,[ugoa]*[-+=][rwxXst]*)*$/.test(v)) {
     throw new Error(`invalid chmod parameter: '${v}'. it should be octal string and between 0 and 07777`);
   }
-  if (!caps.has('file.copy.modestring')) throw new UnsupportedFeatureError(`${instruction} --chmod=${v}`, 'file.copy.modestring');
+  if (!caps.has(SYMBOLIC_CHMOD_CAP)) {
+    throw new UnsupportedFeatureError(
+      `${instruction} --chmod=${v}`,
+      SYMBOLIC_CHMOD_CAP,
+      `symbolic modes need BuildKit v0.17 or later (it lacks the LLB capability "${SYMBOLIC_CHMOD_CAP}" of that release)`,
+    );
+  }
   return v;
 }
 

@@ -2,6 +2,7 @@ import { formatGoDuration, parseGoDuration, type CommandInstruction, type Instru
 import { FileAction } from '../llb/index.js';
 import { joinRoot } from '../util/gopath.js';
 import { processWord, processWords } from '../shell/index.js';
+import { checkInstruction } from './checks.js';
 import { dispatchCopy } from './copy.js';
 import type { ConvertOptions } from './convert.js';
 import type { EnvList } from './env.js';
@@ -36,6 +37,7 @@ export function stepName(ctx: DispatchContext, s: StageState, original: string):
 
 export async function dispatch(ctx: DispatchContext, s: StageState, cmd: Command): Promise<void> {
   s.cmdIsOnBuild = cmd.isOnBuild;
+  if (ctx.opt.lint) checkInstruction(ctx.opt, s, cmd, ctx.globalArgs);
   const c = cmd.instruction;
   switch (c.kind) {
     case 'env':
@@ -118,7 +120,8 @@ function dispatchEnv(ctx: DispatchContext, s: StageState, c: Of<'env'>): void {
 function dispatchLabel(ctx: DispatchContext, s: StageState, c: Of<'label'>): void {
   const ex = expander(ctx, s);
   let msg = 'LABEL';
-  s.image.config.Labels = { ...(s.image.config.Labels ?? {}) };
+  // the stage owns its image config (StageState.init), so labels are set in place: linear in LABELs
+  s.image.config.Labels ??= {};
   for (const kv of c.pairs) {
     const key = ex(kv.key);
     const value = ex(kv.value);

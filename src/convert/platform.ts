@@ -8,9 +8,6 @@ import { formatPlatform, normalizePlatform as normalizeContainerd, type Platform
 
 export const WASI_WASM: Platform = { os: 'wasi', architecture: 'wasm' };
 
-/** Spellings that mean wasi/wasm (core modules, WASI preview 1). */
-const wasmAliases = new Set(['wasi/wasm', 'wasi/wasm32', 'wasip1/wasm', 'wasip1/wasm32']);
-
 export interface ParsedPlatform {
   platform: Platform;
   /** Set when the spelling was accepted but is not the canonical one. */
@@ -19,19 +16,16 @@ export interface ParsedPlatform {
 
 export class PlatformError extends Error {}
 
+/**
+ * Parses one `--platform` value as containerd's platforms.Parse does (a lone word is an OS when
+ * known, else an architecture on linux: `arm64` is `linux/arm64`), then folds the wasm spellings
+ * into wasi/wasm, so `wasm` (that is, `linux/wasm`), `wasm32`, `wasip1/wasm32`, `wasm/wasi`, or a
+ * lone `wasi` all become wasi/wasm. A spelling other than `wasi/wasm` comes with a warning.
+ * Throws PlatformError for a value containerd refuses.
+ */
 export function parsePlatform(spec: string): ParsedPlatform {
   const raw = spec.trim();
   const lower = raw.toLowerCase();
-  if (wasmAliases.has(lower)) {
-    const warning = lower === 'wasi/wasm' ? undefined : `platform "${raw}" is read as "wasi/wasm"`;
-    return { platform: { ...WASI_WASM }, warning };
-  }
-  if (lower === 'wasm/wasi' || lower === 'wasm32/wasi') {
-    return { platform: { ...WASI_WASM }, warning: `platform "${raw}" has os and architecture reversed; read as "wasi/wasm"` };
-  }
-  if (lower === 'linux/wasm' || lower === 'linux/wasm32') {
-    return { platform: { ...WASI_WASM }, warning: `platform "${raw}" is not a wasm platform runtimes match; read as "wasi/wasm"` };
-  }
   const parts = lower.split('/');
   if (raw === '' || parts.length > 3 || parts.some((p) => !/^[a-z0-9_.-]+$/.test(p))) {
     throw new PlatformError(`"${raw}": unknown operating system or architecture: invalid argument`);
@@ -39,17 +33,35 @@ export function parsePlatform(spec: string): ParsedPlatform {
   let os: string;
   let arch: string;
   let variant = '';
+  let lone: 'os' | 'arch' | undefined;
   if (parts.length === 1) {
     // A lone word is an OS if known, else an architecture on the default OS (containerd's rule).
-    if (knownOS.has(parts[0])) {
-      os = parts[0];
+    if (knownOS.has(parts[0]!)) {
+      os = parts[0]!;
       arch = 'amd64';
+      lone = 'os';
     } else {
       os = 'linux';
-      arch = parts[0];
+      arch = parts[0]!;
+      lone = 'arch';
     }
   } else {
-    [os, arch, variant = ''] = parts;
+    [os = '', arch = '', variant = ''] = parts;
+  }
+  const wasmArch = (a: string) => a === 'wasm' || a === 'wasm32';
+  const wasiOS = (o: string) => o === 'wasi' || o === 'wasip1';
+  if (lone === 'os' && wasiOS(os)) return { platform: { ...WASI_WASM }, warning: `platform "${raw}" is read as "wasi/wasm"` };
+  if (lone === 'arch' && wasmArch(arch)) {
+    return { platform: { ...WASI_WASM }, warning: `platform "${raw}" (that is, "linux/${arch}") is read as "wasi/wasm"` };
+  }
+  if (wasiOS(os) && wasmArch(arch)) {
+    return { platform: { ...WASI_WASM }, warning: lower === 'wasi/wasm' ? undefined : `platform "${raw}" is read as "wasi/wasm"` };
+  }
+  if (wasmArch(os) && arch === 'wasi') {
+    return { platform: { ...WASI_WASM }, warning: `platform "${raw}" has os and architecture reversed; read as "wasi/wasm"` };
+  }
+  if (os === 'linux' && wasmArch(arch)) {
+    return { platform: { ...WASI_WASM }, warning: `platform "${raw}" is not a wasm platform runtimes match; read as "wasi/wasm"` };
   }
   return { platform: normalizePlatform({ os, architecture: arch, variant }) };
 }

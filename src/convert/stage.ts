@@ -41,6 +41,14 @@ export class StageState {
   cmdTotal = 0;
   cmdIndex = 0;
   cmdIsOnBuild = false;
+  /**
+   * The config of the image this stage is based on, as resolved (inherited through `FROM
+   * <stage>`; unset for scratch). Sent as `containerimage.base.config`, as the standard frontend
+   * does: BuildKit's exporter keeps the leading history entries equal to the base image's as
+   * they are when SOURCE_DATE_EPOCH is set, and stamps only the rest (exporter/containerimage
+   * writer.go patchImageConfig, BuildKit v0.13+).
+   */
+  baseImage?: Uint8Array;
   /** For a COPY --from / --mount from=<image> that is not a stage. */
   unregistered = false;
 
@@ -60,15 +68,23 @@ export class StageState {
    * Inherits what the base stage produced, as Go's dispatchState.init. Called once when stages
    * are resolved (to see the base image's ONBUILD triggers) and again right before dispatch,
    * when the base stage has run its own commands.
+   *
+   * `image`: `clone` copies the base's image config (Go's clone); `take` moves it, for a base
+   * that is done and has no other reader (its only child stage, not the target), so a chain of
+   * N stages costs N, not N² (each config holds the history of all before it); `skip` leaves
+   * the image alone (the first call, which only needs the rest).
    */
-  init(): void {
+  init(image: 'clone' | 'take' | 'skip' = 'clone'): void {
     if (!this.base) return;
     const b = this.base;
     this.state = b.state;
     this.platform = b.platform;
     this.placedOnBuildPlatform = b.placedOnBuildPlatform;
-    this.image = structuredClone(b.image);
-    delete this.image.config.OnBuild;
+    if (image !== 'skip') {
+      this.image = image === 'take' ? b.image : structuredClone(b.image);
+      delete this.image.config.OnBuild;
+    }
+    this.baseImage = b.baseImage;
     this.env = b.env;
     this.cwd = b.cwd;
     this.user = b.user;

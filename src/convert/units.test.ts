@@ -22,10 +22,22 @@ describe('platforms', () => {
     ['linux/arm64/v8', 'linux/arm64', false],
     ['linux/arm', 'linux/arm/v7', false],
     ['arm64', 'linux/arm64', false],
+    // a lone architecture word is linux/<arch> first, then folded like linux/wasm (issue #9)
+    ['wasm', 'wasi/wasm', true],
+    ['WASM32', 'wasi/wasm', true],
+    ['wasi', 'wasi/wasm', true],
+    ['linux/wasm32', 'wasi/wasm', true],
+    ['wasm32/wasi', 'wasi/wasm', true],
+    ['wasip1/wasm32', 'wasi/wasm', true],
+    ['windows', 'windows/amd64', false],
   ])('%s → %s', (input, want, warns) => {
     const p = parsePlatform(input);
     expect(platformID(p.platform)).toBe(want);
     expect(!!p.warning).toBe(warns);
+  });
+
+  test('the warning for a lone word names what it was read as', () => {
+    expect(parsePlatform('wasm').warning).toBe('platform "wasm" (that is, "linux/wasm") is read as "wasi/wasm"');
   });
 
   test('lists drop duplicates after normalising', () => {

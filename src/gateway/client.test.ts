@@ -226,8 +226,8 @@ describe('GatewayClient', () => {
   test('Return of an error sends the status', async () => {
     const returns: ReturnRequest[] = [];
     const { client } = await connectTo({ Ping: () => pong(), Return: (r: ReturnRequest) => (returns.push(r), {}) });
-    await client.return({ error: new UnsupportedError('no') });
-    expect(returns).toEqual([{ error: { code: Code.Unimplemented, message: 'no' } }]);
+    await client.return({ error: new UnsupportedError('no', { frontendCap: 'x' }) });
+    expect(returns).toMatchObject([{ error: { code: Code.Unimplemented, message: 'no' } }]);
   });
 
   test('connect fails fast when the daemon does not answer Ping', async () => {

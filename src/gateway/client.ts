@@ -281,7 +281,11 @@ export class GatewayClient {
     if (req.frontendInputs && Object.keys(req.frontendInputs).length > 0) pbReq.FrontendInputs = req.frontendInputs;
     if (req.cacheImports?.length) pbReq.CacheImports = req.cacheImports.map((c) => ({ Type: c.type, Attrs: c.attrs }));
     if (req.evaluate) pbReq.Evaluate = true;
-    return solveResultOf(await this.call<SolveResponse>('Solve', pbReq));
+    try {
+      return solveResultOf(await this.call<SolveResponse>('Solve', pbReq));
+    } catch (err) {
+      throw tooLarge(err, def?.def?.length ?? 0);
+    }
   }
 
   async readFile(ref: RefLike, path: string, range?: { offset: number; length: number }): Promise<Buffer> {
@@ -416,4 +420,14 @@ function unary<T>(client: grpc.Client, method: LLBBridgeMethod, req: object, opt
       else resolve(res as T);
     });
   });
+}
+
+/**
+ * A Solve the daemon refused as larger than its gRPC message limit (ResourceExhausted; dockerd
+ * 20.10 takes 4 MiB): the message names that limit and the size of the build, and keeps the
+ * daemon's text and code. The limit concerns the whole Dockerfile, not one line.
+ */
+function tooLarge(err: unknown, ops: number): unknown {
+  if (!(err instanceof GatewayError) || err.code !== 8 || !/larger than max/i.test(err.message)) return err;
+  return new Error(`the build definition (${ops} LLB ops) is larger than the daemon accepts in one gRPC message: ${err.message}; split the Dockerfile or build a target with fewer steps`, { cause: err });
 }

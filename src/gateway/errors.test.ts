@@ -25,9 +25,9 @@ function serviceError(status: Status): grpc.ServiceError {
 }
 
 describe('toStatus', () => {
-  test('a located user error is InvalidArgument with exactly one errdefs.Source detail', () => {
+  test('a located user error is Unknown (as the standard frontend) with exactly one errdefs.Source detail', () => {
     const st = toStatus(located());
-    expect(st.code).toBe(Code.InvalidArgument);
+    expect(st.code).toBe(Code.Unknown);
     expect(st.message).toBe('unknown instruction: "BOGUS"');
     expect(st.details).toHaveLength(1);
     expect(st.details[0]!.type_url).toBe('github.com/moby/buildkit/errdefs.Source+json');
@@ -37,9 +37,9 @@ describe('toStatus', () => {
     );
   });
 
-  test('a located error without its source file is still InvalidArgument, without a detail', () => {
+  test('a located error without its source file is still Unknown, without a detail', () => {
     const st = toStatus(new LocatedError('bad flag', [{ start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }]));
-    expect(st).toEqual({ code: Code.InvalidArgument, message: 'bad flag', details: [] });
+    expect(st).toEqual({ code: Code.Unknown, message: 'bad flag', details: [] });
   });
 
   test('the Source detail keeps a given language and every range', () => {
@@ -53,17 +53,18 @@ describe('toStatus', () => {
     expect(json.ranges).toHaveLength(2);
   });
 
-  test('UnsupportedError is Unimplemented; a subrequest adds errdefs.Subrequest', () => {
+  test('UnsupportedError is Unknown (no "Unimplemented: " prefix for the user); a subrequest adds errdefs.Subrequest', () => {
     expect(toStatus(new UnsupportedError('COPY --exclude needs BuildKit v0.9'))).toEqual({
-      code: Code.Unimplemented,
+      code: Code.Unknown,
       message: 'COPY --exclude needs BuildKit v0.9',
       details: [],
     });
     const d = describeError(toStatus(new UnsupportedError('unsupported request frontend.outline', { subrequest: 'frontend.outline' })));
+    expect(d.codeName).toBe('Unknown');
     expect(d.details).toEqual([{ typeUrl: 'github.com/moby/buildkit/errdefs.Subrequest+json', json: { name: 'frontend.outline' } }]);
   });
 
-  test('any error flagged unsupported is Unimplemented, located ones keep their source; frontendCap adds errdefs.FrontendCap', () => {
+  test('an error flagged unsupported is Unknown, located ones keep their source; only a frontendCap is Unimplemented, with errdefs.FrontendCap', () => {
     class FromLowerLayer extends Error {
       readonly unsupported = true;
     }
@@ -72,14 +73,32 @@ describe('toStatus', () => {
     });
     located.source = { filename: 'Dockerfile', data: Buffer.from('FROM x\nCOPY --exclude=a . .\n') };
     const d = describeError(toStatus(located));
-    expect(d.codeName).toBe('Unimplemented');
+    expect(d.codeName).toBe('Unknown');
     expect(d.details.map((x) => x.typeUrl)).toEqual([SOURCE_TYPE_URL]);
     const cap = describeError(toStatus(new UnsupportedError('unsupported frontend capability x', { frontendCap: 'x' })));
+    expect(cap.codeName).toBe('Unimplemented');
     expect(cap.details).toEqual([{ typeUrl: 'github.com/moby/buildkit/errdefs.FrontendCap+json', json: { name: 'x' } }]);
   });
 
+  test('engine errors never reach the user as they are; a located one keeps its location', () => {
+    expect(toStatus(new TypeError("Cannot read properties of undefined (reading 'x')")).message).toBe(
+      'internal error in the frontend (TypeError); build with --build-arg WASM_FRONTEND_DEBUG=1 to write its stack to the build output',
+    );
+    const deep = new LocatedError('Maximum call stack size exceeded', [{ start: { line: 2, character: 0 }, end: { line: 2, character: 5 } }], {
+      cause: new RangeError('Maximum call stack size exceeded'),
+    });
+    deep.source = { filename: 'Dockerfile', data: DOCKERFILE };
+    const st = toStatus(deep);
+    expect(st.message).toBe('the input is nested too deeply for the frontend (JavaScript call stack limit)');
+    expect(st.details.map((d) => d.type_url)).toEqual([SOURCE_TYPE_URL]);
+    const wrapped = new Error("failed to compute cache key: Cannot read properties of undefined (reading 'x')", {
+      cause: new TypeError("Cannot read properties of undefined (reading 'x')"),
+    });
+    expect(toStatus(wrapped).message).toBe('failed to compute cache key: internal error in the frontend (TypeError); build with --build-arg WASM_FRONTEND_DEBUG=1 to write its stack to the build output');
+  });
+
   test('anything else is Unknown, and the message never carries a stack', () => {
-    const st = toStatus(new TypeError('x is not a function'));
+    const st = toStatus(new Error('x is not a function'));
     expect(st.code).toBe(Code.Unknown);
     expect(st.message).toBe('x is not a function');
     expect(toStatus('plain string').message).toBe('plain string');

@@ -2,11 +2,17 @@
  * Errors at the gateway edge: every failure becomes one google.rpc.Status for Return (doc §2.5).
  *
  * Invariants:
- * - the status message is the top-level error's message, never a stack trace;
- * - a code carried by an error in the cause chain wins (BuildKit's own status from a failed
- *   call, or Unimplemented for any error flagged `unsupported = true`: UnsupportedError here,
- *   the converter's errors for missing capabilities); otherwise a LocatedError anywhere in the
- *   chain makes it InvalidArgument, anything else is Unknown;
+ * - the status message is the top-level error's message, never a stack trace, and never the
+ *   text of a JavaScript engine error (TypeError, RangeError, ReferenceError), which is a bug or
+ *   an engine limit: engineErrorText names it instead;
+ * - the code is the one the standard frontend's status carries when it runs as a gateway image
+ *   (BuildKit util/grpcerrors ToGRPC/Code, frontend/dockerfile/builder/caps.go): BuildKit's own
+ *   status from a failed call keeps its code; a missing frontend capability is Unimplemented
+ *   (with an errdefs.FrontendCap detail); everything else, Dockerfile errors, missing LLB
+ *   capabilities and unknown subrequests included, is Unknown. BuildKit puts `<CodeName>: ` in
+ *   front of the message of any status other than Unknown each time the error crosses a
+ *   process boundary (grpcStatusError.Error), so any other code would change the text a user
+ *   reads;
  * - typed details from BuildKit are passed on byte for byte; a located error with a known source
  *   file adds one errdefs.Source detail (JSON, as BuildKit's grpcerrors encodes it).
  */
@@ -55,7 +61,12 @@ interface UnsupportedFlags {
   frontendCap?: unknown;
 }
 
-/** A feature this frontend or the daemon does not support; maps to Unimplemented. */
+/**
+ * A feature this frontend or the daemon does not support. The status code is Unknown, as the
+ * standard frontend's (BuildKit's errdefs.UnsupportedSubrequestError carries no code), except
+ * for a missing frontend capability (`frontendCap`), which is Unimplemented as in BuildKit's
+ * dockerfile builder validateCaps.
+ */
 export class UnsupportedError extends Error {
   readonly unsupported = true;
   /** Set for an unknown `requestid`: adds an errdefs.Subrequest detail buildx recognises. */
@@ -172,11 +183,38 @@ export function sourceDetail(err: LocatedError): Any | undefined {
   });
 }
 
+/**
+ * JavaScript's own errors: a bug or an exhausted engine limit, never a message for a user. They
+ * are told apart by class: the frontend throws Error subclasses of its own for every user error
+ * (SyntaxError is left out: JSON.parse throws it for input).
+ */
+function isEngineError(e: unknown): e is Error {
+  return e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError;
+}
+
+/** The text shown instead of an engine error's (the stack is on stderr with the debug switch). */
+export function engineErrorText(e: Error): string {
+  if (e instanceof RangeError && /call stack/i.test(e.message)) {
+    return 'the input is nested too deeply for the frontend (JavaScript call stack limit)';
+  }
+  return `internal error in the frontend (${e.name}); build with --build-arg WASM_FRONTEND_DEBUG=1 to write its stack to the build output`;
+}
+
+/** The message for the user: an engine error's text is replaced wherever it was copied in. */
+function userMessage(err: unknown, chain: unknown[]): string {
+  let text = messageOf(err);
+  for (const e of chain) {
+    if (!isEngineError(e) || isServiceError(e)) continue;
+    const inner = messageOf(e);
+    text = text === inner || !text.includes(inner) ? engineErrorText(e) : text.split(inner).join(engineErrorText(e));
+  }
+  return text;
+}
+
 /** Converts any thrown value into the status sent with Return. */
 export function toStatus(err: unknown): Required<Status> {
   const chain = causeChain(err);
   let code: number | undefined;
-  let located = false;
   const details: Any[] = [];
   let daemonDetailsTaken = false;
   for (const e of chain) {
@@ -186,19 +224,18 @@ export function toStatus(err: unknown): Required<Status> {
       if (!daemonDetailsTaken) details.push(...st.details);
       daemonDetailsTaken = true;
     } else if (isUnsupported(e)) {
-      code ??= Code.Unimplemented;
+      if (typeof e.frontendCap === 'string') code ??= Code.Unimplemented;
       if (typeof e.subrequest === 'string') details.push(jsonDetail(SUBREQUEST_TYPE_URL, { name: e.subrequest }));
       if (typeof e.frontendCap === 'string') details.push(jsonDetail(FRONTEND_CAP_TYPE_URL, { name: e.frontendCap }));
     }
     if (e instanceof LocatedError) {
-      located = true;
       const d = sourceDetail(e);
       if (d) details.push(d);
     }
   }
   return {
-    code: code ?? (located ? Code.InvalidArgument : Code.Unknown),
-    message: messageOf(err),
+    code: code ?? Code.Unknown,
+    message: userMessage(err, chain),
     details,
   };
 }

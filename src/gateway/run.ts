@@ -8,7 +8,11 @@
  *   rejected build, an uncaught exception, an unhandled rejection);
  * - after Return the process exits 0 at once; it exits non-zero only when Return itself could
  *   not be delivered (1), when BuildKit never answered (1) or when stdin ended (2);
- * - nothing waits forever on the connection: connect is guarded by an overall timer.
+ * - nothing waits forever on the connection: connect is guarded by an overall timer;
+ * - stderr (which BuildKit shows to the user) never carries a JavaScript stack: a failed build
+ *   writes nothing there, as the standard frontend; the lines about a failed connection or
+ *   Return give the message only. With the debug switch (`isDebug`) a failed build logs the
+ *   error with its stack and its cause chain.
  */
 import { claimStdio } from './bridge.js';
 import { GatewayClient, type ReturnOutcome, type ReturnResult } from './client.js';
@@ -25,9 +29,34 @@ function log(text: string): void {
   process.stderr.write(`${PREFIX}${text}\n`);
 }
 
+/** The name of the debug switch: an environment variable, or a build argument of that name. */
+export const DEBUG_SWITCH = 'WASM_FRONTEND_DEBUG';
+
+/**
+ * Whether stacks may be written to stderr: `WASM_FRONTEND_DEBUG` set to anything but ``, `0` or
+ * `false`, in the process environment or as `--build-arg WASM_FRONTEND_DEBUG=1` (the frontend
+ * option `build-arg:WASM_FRONTEND_DEBUG`).
+ */
+export function isDebug(env: FrontendEnv, processEnv: Record<string, string | undefined> = process.env): boolean {
+  const on = (v: string | undefined) => v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+  return on(processEnv[DEBUG_SWITCH]) || on(env.opts.get(`build-arg:${DEBUG_SWITCH}`));
+}
+
+/** One line for a user: the message, never a stack. */
 function describe(err: unknown): string {
-  if (err instanceof Error) return err.stack ?? `${err.name}: ${err.message}`;
+  if (err instanceof Error) return (err.message || err.name).split('\n').filter((l) => !/^\s+at\s/.test(l)).join(' ');
   return String(err);
+}
+
+/** For the debug switch: every error of the cause chain with its stack. */
+function describeWithStack(err: unknown): string {
+  const parts: string[] = [];
+  let cur: unknown = err;
+  for (let i = 0; cur !== undefined && cur !== null && i < 16; i++) {
+    parts.push(cur instanceof Error ? (cur.stack ?? `${cur.name}: ${cur.message}`) : String(cur));
+    cur = cur instanceof Error ? cur.cause : undefined;
+  }
+  return parts.join('\ncaused by: ');
 }
 
 function exitNow(code: number, why?: string): never {
@@ -38,6 +67,7 @@ function exitNow(code: number, why?: string): never {
 export function runFrontend(build: BuildFunction): Promise<never> {
   claimStdio();
   const env = readFrontendEnv();
+  const debug = isDebug(env);
 
   const guard = setTimeout(
     () => exitNow(1, `no answer from BuildKit within ${CONNECT_GUARD_MS} ms`),
@@ -58,7 +88,7 @@ export function runFrontend(build: BuildFunction): Promise<never> {
   const finish = async (outcome: ReturnOutcome): Promise<void> => {
     if (finishing) return;
     finishing = true;
-    if ('error' in outcome) log(`build failed: ${describe(outcome.error)}`);
+    if ('error' in outcome && debug) log(`build failed: ${describeWithStack(outcome.error)}`);
     const client = await connecting;
     if (!client) exitNow(1, 'no connection to BuildKit: cannot return the outcome');
     try {

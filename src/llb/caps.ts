@@ -8,7 +8,7 @@ import { LocatedError, type SourceRange } from '../util/located.js';
 /** A feature the graph uses is not supported by the daemon. Located at the first op using it. */
 export class CapabilityError extends LocatedError {
   readonly cap: string;
-  /** Read by the gateway: a missing capability is reported as Unimplemented. */
+  /** Read by the gateway; the status code stays Unknown, as BuildKit's apicaps.CapError has none. */
   readonly unsupported = true;
 
   constructor(cap: string, locations: SourceRange[]) {
@@ -64,7 +64,6 @@ const FEATURES: Record<string, string> = {
   'file.base': 'file operations',
   'file.copy.includeexcludepatterns': 'include and exclude patterns for copies',
   'file.copy.alwaysreplaceexistingdestpaths': 'always replacing existing copy destinations',
-  'file.copy.modestring': 'symbolic modes for copies',
   'file.symlink.create': 'creating symlinks',
   mergeop: 'merge operations',
   diffop: 'diff operations',

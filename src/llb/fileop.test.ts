@@ -99,7 +99,6 @@ describe('file', () => {
       'file.base': true,
       'file.copy.alwaysreplaceexistingdestpaths': true,
       'file.copy.includeexcludepatterns': true,
-      'file.copy.modestring': true,
       'file.symlink.create': true,
     });
   });

@@ -27,7 +27,7 @@ export interface ChownSpec {
 
 export interface CopyOptions {
   owner?: ChownSpec;
-  /** A number sets the mode; a string is sent as modeStr (cap file.copy.modestring). */
+  /** A number sets the mode; a string is sent as modeStr (read by BuildKit v0.17+, no cap declared). */
   mode?: number | string;
   followSymlink?: boolean;
   dirCopyContents?: boolean;
@@ -236,7 +236,8 @@ function copyAction(s: Extract<FileStep, { kind: 'copy' }>, owner: pb.ChownOpt |
   if (typeof o.mode === 'string' && o.mode !== '') {
     c.modeStr = o.mode;
     c.mode = 0; // Go leaves the numeric mode unset when a mode string is given
-    caps.add('file.copy.modestring');
+    // No cap is declared: BuildKit defines file.copy.modestring but never advertises it, so its
+    // solver (WithValidateCaps) would refuse an op declaring it. The converter gates instead.
   } else if (typeof o.mode === 'number') {
     c.mode = o.mode;
   }

@@ -86,10 +86,35 @@ class Marshaller implements BuildContext {
     return { digest: this.#visit(out.vertex), index: out.index };
   }
 
-  #visit(v: Vertex): string {
-    const done = this.#digests.get(v);
+  /**
+   * Encodes `root` after its inputs, depth first in input order (Go's marshal order), on an
+   * explicit stack: a chain of thousands of ops never becomes JavaScript call depth.
+   */
+  #visit(root: Vertex): string {
+    const done = this.#digests.get(root);
     if (done) return done;
-    for (const inp of v.inputs()) this.#visit(inp.vertex);
+    const stack: [Vertex, boolean][] = [[root, false]];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const [v, expanded] = top;
+      if (this.#digests.has(v)) {
+        stack.pop();
+        continue;
+      }
+      if (!expanded) {
+        top[1] = true;
+        const inputs = v.inputs();
+        for (let i = inputs.length - 1; i >= 0; i--) if (!this.#digests.has(inputs[i]!.vertex)) stack.push([inputs[i]!.vertex, false]);
+        continue;
+      }
+      stack.pop();
+      this.#emit(v);
+    }
+    return this.#digests.get(root)!;
+  }
+
+  /** Encodes one vertex whose inputs are all encoded. */
+  #emit(v: Vertex): string {
     const built = v.build(this);
     const bytes = encodeCanonical('pb.Op', built.op);
     const digest = digestOf(bytes);

@@ -68,6 +68,19 @@ export function processWordWithMatches(word: string, env: EnvGetter, opts?: LexO
 /** A failure inside the lexer; the public API wraps it into a ShellError naming the word. */
 class LexFailure extends Error {}
 
+/**
+ * How deeply `${...}` operands and quotes may nest in one word. BuildKit's lexer recurses on
+ * Go's growable stack and has no limit of its own; here nesting costs heap, not call stack (see
+ * Lexer.drive), and this bound only keeps a hostile word from using memory without end.
+ */
+export const MAX_NESTING = 100_000;
+
+/**
+ * A lexer step that may nest: it yields the sub-step to run and receives its result, so nesting
+ * depth never becomes JavaScript call depth.
+ */
+type Step<T> = Generator<Step<unknown>, T, unknown>;
+
 const EOF = '';
 
 /** A growable buffer shared by reference, like BuildKit's `shellWord.wordsBuffer`. */
@@ -140,11 +153,54 @@ class Lexer {
 
   run(source: string): { result: string; words: string[]; matched: Set<string>; unmatched: Set<string> } {
     try {
-      const [result, words] = this.processStopOn(EOF, this.rawEscapes);
+      const [result, words] = this.drive(this.processStopOn(EOF, this.rawEscapes));
       return { result, words, matched: this.matched, unmatched: this.unmatched };
     } catch (e) {
       if (e instanceof LexFailure) throw new ShellError(source, e.message);
       throw e;
+    }
+  }
+
+  /**
+   * Runs a step and every step it yields on an explicit stack (a trampoline): the JavaScript
+   * stack stays flat whatever the nesting depth. Errors travel up the stack as they would
+   * through nested calls, through each step's try/catch/finally.
+   */
+  private drive<T>(root: Step<T>): T {
+    const stack: Step<unknown>[] = [root];
+    let input: unknown;
+    let failed = false;
+    let error: unknown;
+    for (;;) {
+      const top = stack[stack.length - 1]!;
+      let r: IteratorResult<Step<unknown>, unknown>;
+      try {
+        if (failed) {
+          failed = false;
+          r = top.throw(error);
+        } else {
+          r = top.next(input);
+        }
+      } catch (e) {
+        stack.pop();
+        if (stack.length === 0) throw e;
+        failed = true;
+        error = e;
+        continue;
+      }
+      if (r.done) {
+        stack.pop();
+        if (stack.length === 0) return r.value as T;
+        input = r.value;
+      } else {
+        if (stack.length >= MAX_NESTING) {
+          failed = true;
+          error = new LexFailure(`nesting deeper than ${MAX_NESTING} levels (the frontend's limit)`);
+          continue;
+        }
+        stack.push(r.value);
+        input = undefined;
+      }
     }
   }
 
@@ -159,7 +215,7 @@ class Lexer {
   }
 
   /** Reads up to (and consumes) `stop`, or to the end when `stop` is EOF. */
-  private processStopOn(stop: string, rawEscapes: boolean): [string, string[]] {
+  private *processStopOn(stop: string, rawEscapes: boolean): Step<[string, string[]]> {
     let result = '';
     this.wordsBuf.s = '';
     const words = new Words(this.wordsBuf);
@@ -174,7 +230,7 @@ class Lexer {
         }
         const special = this.special(ch);
         if (special) {
-          const tmp = special();
+          const tmp = (yield special) as string;
           result += tmp;
           if (ch === '$') words.addString(tmp);
           else words.addRawString(tmp);
@@ -201,22 +257,23 @@ class Lexer {
     }
   }
 
-  private special(ch: string): (() => string) | undefined {
+  private special(ch: string): Step<string> | undefined {
     switch (ch) {
       case '$':
-        return () => this.processDollar();
+        return this.processDollar();
       case '<':
-        return () => this.processPossibleHeredoc();
+        return this.processPossibleHeredoc();
       case "'":
-        return this.opts.skipProcessQuotes ? undefined : () => this.processSingleQuote();
+        return this.opts.skipProcessQuotes ? undefined : this.processSingleQuote();
       case '"':
-        return this.opts.skipProcessQuotes ? undefined : () => this.processDoubleQuote();
+        return this.opts.skipProcessQuotes ? undefined : this.processDoubleQuote();
       default:
         return undefined;
     }
   }
 
-  private processSingleQuote(): string {
+  // eslint-disable-next-line require-yield
+  private *processSingleQuote(): Step<string> {
     let result = '';
     const open = this.next();
     if (this.opts.rawQuotes) result += open;
@@ -231,7 +288,7 @@ class Lexer {
     }
   }
 
-  private processDoubleQuote(): string {
+  private *processDoubleQuote(): Step<string> {
     let result = '';
     const open = this.next();
     if (this.opts.rawQuotes) result += open;
@@ -244,7 +301,7 @@ class Lexer {
         return result;
       }
       if (peek === '$') {
-        result += this.processDollar();
+        result += (yield this.processDollar()) as string;
         continue;
       }
       let ch = this.next();
@@ -258,7 +315,7 @@ class Lexer {
     }
   }
 
-  private processDollar(): string {
+  private *processDollar(): Step<string> {
     this.next();
     if (this.peek() !== '{') {
       const name = this.processName();
@@ -281,7 +338,7 @@ class Lexer {
       if (value === undefined && this.opts.skipUnsetEnv) return `\${${name}}`;
       return value ?? '';
     }
-    if (ch === '/') return this.processReplace(name);
+    if (ch === '/') return (yield this.processReplace(name)) as string;
 
     let nullIsUnset = false;
     if (ch === ':') {
@@ -294,7 +351,7 @@ class Lexer {
 
     const trims = ch === '#' || ch === '%';
     if (nullIsUnset && trims) throw new LexFailure(`unsupported modifier (${chs}) in substitution`);
-    let word = this.operand('}', trims, "syntax error: missing '}'");
+    let word = (yield this.operand('}', trims, "syntax error: missing '}'")) as string;
 
     const value = this.getEnv(name);
     if (value === undefined && this.opts.skipUnsetEnv) return `\${${name}${chs}${word}}`;
@@ -325,11 +382,11 @@ class Lexer {
   }
 
   /** `${name/pattern/replacement}` and `${name//pattern/replacement}`, after the first `/`. */
-  private processReplace(name: string): string {
+  private *processReplace(name: string): Step<string> {
     const all = this.peek() === '/';
     if (all) this.next();
-    const pattern = this.operand('/', true, "syntax error: missing '/' in ${}");
-    const replacement = this.operand('}', true, "syntax error: missing '}'");
+    const pattern = (yield this.operand('/', true, "syntax error: missing '/' in ${}")) as string;
+    const replacement = (yield this.operand('}', true, "syntax error: missing '}'")) as string;
     const value = this.getEnv(name);
     if (value === undefined && this.opts.skipUnsetEnv) return `\${${name}/${pattern}/${replacement}}`;
     try {
@@ -340,9 +397,9 @@ class Lexer {
   }
 
   /** Reads a nested operand up to `stop`; running out of input reports `missing`. */
-  private operand(stop: string, rawEscapes: boolean, missing: string): string {
+  private *operand(stop: string, rawEscapes: boolean, missing: string): Step<string> {
     try {
-      return this.processStopOn(stop, rawEscapes)[0];
+      return ((yield this.processStopOn(stop, rawEscapes)) as [string, string[]])[0];
     } catch (e) {
       if (e instanceof LexFailure && this.peek() === EOF) throw new LexFailure(missing);
       throw e;
@@ -366,7 +423,8 @@ class Lexer {
   }
 
   /** `<<` plus following blanks is kept together so heredoc markers survive word splitting. */
-  private processPossibleHeredoc(): string {
+  // eslint-disable-next-line require-yield
+  private *processPossibleHeredoc(): Step<string> {
     this.next();
     if (this.peek() !== '<') return '<';
     this.next();

@@ -1,5 +1,4 @@
 import { FileAction, scratch, type State } from '../llb/index.js';
-import type { WasmInfo } from './module.js';
 
 /**
  * How to start what a wasi/wasm build made, shown as named progress steps ("[wasm] run: ...")
@@ -21,7 +20,7 @@ export const RUN_IMAGE_PLACEHOLDER = 'IMAGE';
 const SHIMS = ['wasmtime', 'wasmedge', 'wasmer', 'wamr'] as const;
 
 /** The run commands for a module of this kind, best first: one `docker run ...` line each. */
-export function runCommands(info: Pick<WasmInfo, 'kind'>, runtime?: string): string[] {
+export function runCommands(info: { kind?: string }, runtime?: string): string[] {
   const crun = `docker run --rm --runtime crun --platform wasi/wasm --annotation run.oci.handler=wasm ${RUN_IMAGE_PLACEHOLDER}`;
   const shim = (name: string) => `docker run --rm --runtime io.containerd.${name}.v1 --platform wasi/wasm ${RUN_IMAGE_PLACEHOLDER}`;
   if (runtime === 'crun') return [crun];

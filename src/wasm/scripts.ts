@@ -1,11 +1,15 @@
 /**
  * The small POSIX shell programs a toolchain stage installs at LIBEXEC. Each RUN of the stage
  * runs through `run`, which sets the toolchain's environment, runs the step, and for Rust copies
- * the modules out of the cache-mounted target directory into /wasm.
+ * the modules out of the cache-mounted target directory into /wasm (for Go: the modules the step
+ * wrote in the working directory or GOBIN).
  */
 export const LIBEXEC = '/usr/local/libexec/wasm-frontend';
 export const MODULE_DIR = '/wasm';
 export const CARGO_TARGET_DIR = '/var/cache/wasm-frontend/cargo-target';
+/** Go's build cache (GOCACHE) and module cache (GOMODCACHE), both cache mounts. */
+export const GO_BUILD_CACHE = '/var/cache/wasm-frontend/go-build';
+export const GO_MOD_CACHE = '/var/cache/wasm-frontend/go-mod';
 
 const rust = `#!/bin/sh
 # wasm-frontend: one RUN step of a Rust toolchain stage.
@@ -28,6 +32,27 @@ if ! rustc --print target-list 2>/dev/null | grep -qx "$WASM_RUST_TARGET"; then
 fi
 if command -v rustup >/dev/null 2>&1 && ! rustup target list --installed 2>/dev/null | grep -qx "$WASM_RUST_TARGET"; then
   rustup target add "$WASM_RUST_TARGET" || exit 1
+fi
+# The linker. rustc's default for the wasm targets is its own rust-lld (wasm-component-ld for
+# wasm32-wasip2), found on PATH or in the sysroot; distributions ship lld's wasm-ld instead
+# (Debian trixie: no rust-lld, no wasm-component-ld). Then cargo is pointed at wasm-ld, which
+# takes the same arguments (rustc infers the wasm-lld flavor from the name), unless the user
+# already chose a linker for the target.
+linker_var="CARGO_TARGET_$(printf '%s' "$WASM_RUST_TARGET" | tr 'a-z-' 'A-Z_')_LINKER"
+linker="$(printenv "$linker_var" 2>/dev/null || true)"
+if [ -z "$linker" ]; then
+  case "$WASM_RUST_TARGET" in wasm32-wasip2) default_linker=wasm-component-ld ;; *) default_linker=rust-lld ;; esac
+  sysroot="$(rustc --print sysroot 2>/dev/null)"
+  if ! command -v "$default_linker" >/dev/null 2>&1 && ! ls "$sysroot"/lib/rustlib/*/bin/"$default_linker" >/dev/null 2>&1; then
+    wasm_ld="$(command -v wasm-ld 2>/dev/null || ls -d /usr/lib/llvm-*/bin/wasm-ld 2>/dev/null | sort -V | tail -n 1)"
+    if [ "$default_linker" = wasm-component-ld ]; then
+      echo "wasm-frontend: $WASM_RUST_TARGET links with wasm-component-ld, which this toolchain ($(rustc --version 2>/dev/null)) lacks$([ -n "$wasm_ld" ] && echo " (it has wasm-ld, which makes core modules, not components)"); use an image with wasm-component-ld, or build for preview1 and make the component from the core module (e.g. jco new MODULE --wasi-command)" >&2
+      exit 1
+    fi
+    if [ -n "$wasm_ld" ]; then
+      export "$linker_var=$wasm_ld"
+    fi
+  fi
 fi
 export WASM_RUST_TARGET CARGO_BUILD_TARGET="$WASM_RUST_TARGET" CARGO_TARGET_DIR="${CARGO_TARGET_DIR}"
 "$@"
@@ -106,9 +131,36 @@ mkdir -p ${MODULE_DIR}
 exec "$@"
 `;
 
+const go = `#!/bin/sh
+# wasm-frontend: one RUN step of a Go toolchain stage (Go 1.21 or later: GOOS=wasip1).
+export GOOS=wasip1 GOARCH=wasm GOCACHE="${GO_BUILD_CACHE}" GOMODCACHE="${GO_MOD_CACHE}"
+if ! go tool dist list 2>/dev/null | grep -qx wasip1/wasm; then
+  echo "wasm-frontend: this Go toolchain ($(go version 2>/dev/null || echo 'no go on PATH')) cannot build GOOS=wasip1 GOARCH=wasm (Go 1.21 or later can)" >&2
+  exit 1
+fi
+export WASM_TARGET=wasip1/wasm
+mkdir -p ${MODULE_DIR}
+stamp="$(mktemp)"
+"$@"
+rc=$?
+if [ "$rc" -ne 0 ]; then rm -f "$stamp"; exit "$rc"; fi
+# The modules this step wrote: files newer than the step's start with the wasm magic, in the
+# working directory (go build, go build -o) and in GOBIN or GOPATH/bin (go install).
+bin="$(go env GOBIN 2>/dev/null)"; [ -n "$bin" ] || bin="$(go env GOPATH 2>/dev/null | cut -d: -f1)/bin"
+find . "$bin" -type f -newer "$stamp" ! -path "${MODULE_DIR}/*" 2>/dev/null | while IFS= read -r f; do
+  [ "$(head -c 4 "$f" | od -An -tx1 | tr -d ' \n')" = 0061736d ] || continue
+  base="$(basename "$f")"
+  case "$base" in *.wasm) ;; *) base="$base.wasm" ;; esac
+  cp "$f" "${MODULE_DIR}/$base"
+done
+rm -f "$stamp"
+exit 0
+`;
+
 /** The files a toolchain stage installs, by path under LIBEXEC. */
 export const toolchainFiles = {
   rust: { run: rust },
   c: { run: c, 'bin/wasm32-wasi-clang': clangShim(false), 'bin/wasm32-wasi-clang++': clangShim(true), 'wasi.cmake': cmake },
   assemblyscript: { run: assemblyscript },
+  go: { run: go },
 } as const;

@@ -47,7 +47,7 @@ describe('toolchain stages', () => {
   });
 
   test('an unknown toolchain is a located error', () => {
-    const df = parseDockerfile('FROM scratch\nFROM wasm-toolchain/go\n');
+    const df = parseDockerfile('FROM scratch\nFROM wasm-toolchain/cobol\n');
     expect(() => expandToolchainStages(df, new Map())).toThrow(LocatedError);
     try {
       expandToolchainStages(df, new Map());
@@ -64,8 +64,34 @@ describe('toolchain stages', () => {
 
 describe('wasm image options', () => {
   test('build args', () => {
-    expect(wasmImageOptions(new Map([['WASM_KEEP_DEBUG', 'true'], ['WASM_RUNTIME', 'WasmEdge'], ['WASM_OS', 'wasip1']]))).toEqual({ keepDebug: true, runtime: 'wasmedge', os: 'wasip1' });
-    expect(wasmImageOptions(new Map())).toEqual({ keepDebug: false, runtime: undefined, os: undefined });
+    expect(wasmImageOptions(new Map([['WASM_KEEP_DEBUG', 'true'], ['WASM_RUNTIME', 'WasmEdge'], ['WASM_OS', 'wasip1']]))).toMatchObject({ keepDebug: true, keepNames: false, runtime: 'wasmedge', os: 'wasip1' });
+    expect(wasmImageOptions(new Map())).toEqual({ keepDebug: false, keepNames: false, runtime: undefined, os: undefined, wasmOpt: undefined, wasmOptImage: 'docker.io/local/wasm-toolchain:bookworm', step: undefined });
+    expect(wasmImageOptions(new Map([['WASM_KEEP_NAMES', '1'], ['WASM_OPT', ' -Oz  --strip-producers '], ['WASM_OPT_IMAGE', 'my/binaryen:1'], ['WASM_MODULE_STEP', 'frontend']]))).toMatchObject({
+      keepNames: true,
+      wasmOpt: ['-Oz', '--strip-producers'],
+      wasmOptImage: 'my/binaryen:1',
+      step: 'frontend',
+    });
+    expect(() => wasmImageOptions(new Map([['WASM_OPT', '-Oz -o /x.wasm']]))).toThrow('WASM_OPT "-Oz -o /x.wasm": give wasm-opt flags only, such as -Oz (the input and output are set by the frontend)');
+    expect(() => wasmImageOptions(new Map([['WASM_OPT', 'Oz']]))).toThrow(/give wasm-opt flags only/);
+    expect(() => wasmImageOptions(new Map([['WASM_MODULE_STEP', 'later']]))).toThrow('unknown WASM_MODULE_STEP "later": use exec or frontend');
     expect(() => wasmImageOptions(new Map([['WASM_RUNTIME', 'node']]))).toThrow('unknown WASM_RUNTIME "node": use one of wasmtime, wasmedge, wamr, wasmer, crun');
+  });
+});
+
+describe('the go stage', () => {
+  test('default image, GOCACHE and GOMODCACHE cache mounts, the wrapper', () => {
+    const out = expandToolchainStages(parseDockerfile('FROM wasm-toolchain/go AS build\nRUN go build\n'), new Map());
+    const stage = out.stages[0];
+    expect(stage.from.image).toBe('docker.io/library/golang:1.24.4-bookworm');
+    expect(stage.from.hint).toBe('wasm-toolchain/go uses docker.io/library/golang:1.24.4-bookworm; --build-arg WASM_GO_IMAGE=<image> chooses another');
+    const run = stage.commands.find((c) => c.kind === 'run');
+    expect(run?.kind === 'run' && run.cmdLine).toEqual(['/usr/local/libexec/wasm-frontend/run', '/bin/sh', '-c', 'go build']);
+    expect(run?.kind === 'run' && run.mounts).toEqual([
+      'type=cache,id=wasm-frontend/go-build,target=/var/cache/wasm-frontend/go-build',
+      'type=cache,id=wasm-frontend/go-mod,target=/var/cache/wasm-frontend/go-mod',
+    ]);
+    expect(toolchainOf('wasm-toolchain/golang')).toBe('go');
+    expect(expandToolchainStages(parseDockerfile('FROM wasm-toolchain/go\nRUN go build\n'), new Map([['WASM_GO_IMAGE', 'my/go:1']])).stages[0].from.image).toBe('my/go:1');
   });
 });

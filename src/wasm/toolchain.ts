@@ -1,6 +1,6 @@
 import type { Instruction, ParsedDockerfile, Stage } from '../dockerfile/index.js';
 import { LocatedError } from '../util/located.js';
-import { CARGO_TARGET_DIR, LIBEXEC, toolchainFiles } from './scripts.js';
+import { CARGO_TARGET_DIR, GO_BUILD_CACHE, GO_MOD_CACHE, LIBEXEC, toolchainFiles } from './scripts.js';
 
 /**
  * Toolchain stages: `FROM wasm-toolchain/<language> AS name`. The frontend picks the image
@@ -9,7 +9,7 @@ import { CARGO_TARGET_DIR, LIBEXEC, toolchainFiles } from './scripts.js';
  * The Dockerfile stays a valid Dockerfile: the base is an ordinary reference in a reserved
  * namespace.
  */
-export type Language = 'rust' | 'c' | 'assemblyscript';
+export type Language = 'rust' | 'c' | 'assemblyscript' | 'go';
 
 export interface ToolchainSpec {
   language: Language;
@@ -51,6 +51,17 @@ export const toolchains: Record<Language, ToolchainSpec> = {
     caches: [{ id: 'wasm-frontend/npm', target: '/root/.npm' }],
     envArgs: [],
   },
+  go: {
+    language: 'go',
+    imageArg: 'WASM_GO_IMAGE',
+    // Go 1.21 is the first with GOOS=wasip1; 1.24.4 is also Debian trixie's golang-go.
+    defaultImage: 'docker.io/library/golang:1.24.4-bookworm',
+    caches: [
+      { id: 'wasm-frontend/go-build', target: GO_BUILD_CACHE },
+      { id: 'wasm-frontend/go-mod', target: GO_MOD_CACHE },
+    ],
+    envArgs: [],
+  },
 };
 
 const aliases: Record<string, Language> = {
@@ -60,6 +71,8 @@ const aliases: Record<string, Language> = {
   'c++': 'c',
   assemblyscript: 'assemblyscript',
   as: 'assemblyscript',
+  go: 'go',
+  golang: 'go',
 };
 
 export class ToolchainError extends Error {}

@@ -122,13 +122,13 @@ describe('gateway harness, fixture frontend', () => {
     expect(run.returned!.result).toEqual({ ref: '', metadata: {} });
   });
 
-  test('a located error returns InvalidArgument with the errdefs.Source detail', async () => {
+  test('a located error returns Unknown (as the standard frontend) with the errdefs.Source detail', async () => {
     const run = await harness('error');
     expectOneCleanReturn(run);
     expect(run.returned!.result).toBeUndefined();
     expect(run.returned!.error).toEqual({
-      code: 3,
-      codeName: 'InvalidArgument',
+      code: 2,
+      codeName: 'Unknown',
       message: 'unknown instruction: "BOGUS"',
       details: [
         {
@@ -140,7 +140,18 @@ describe('gateway harness, fixture frontend', () => {
         },
       ],
     });
-    expect(run.stderr).toContain('build failed: LocatedError: unknown instruction');
+    expect(run.stderr).not.toContain('unknown instruction');
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  test('the debug switch (env or build-arg WASM_FRONTEND_DEBUG) writes the error with its stack to stderr', async () => {
+    for (const over of [{ env: { WASM_FRONTEND_DEBUG: '1' } }, { opts: { mode: 'error', filename: 'Dockerfile', 'build-arg:WASM_FRONTEND_DEBUG': 'true' } }]) {
+      const run = await harness('error', over);
+      expectOneCleanReturn(run);
+      expect(run.returned!.error!.message).toBe('unknown instruction: "BOGUS"');
+      expect(run.stderr).toContain('build failed: LocatedError: unknown instruction: "BOGUS"');
+      expect(run.stderr).toMatch(/^\s+at /m);
+    }
   });
 
   test("a daemon error passes through Return unchanged (missing file, dockerd's wording)", async () => {
@@ -165,7 +176,7 @@ describe('gateway harness, fixture frontend', () => {
     expectOneCleanReturn(run);
     expect(run.solves).toHaveLength(0);
     expect(run.returned!.error).toMatchObject({
-      code: 12,
+      code: 2,
       message: 'requested feature source.local.sharedkeyhint is not supported by build server, please update docker',
     });
   });
