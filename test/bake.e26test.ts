@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { execa } from 'execa';
-import { docker26, FRONTEND_IMAGE, REPO, requireEngine26, TOOLCHAIN_IMAGE } from './engine26.js';
+import { docker26, FRONTEND_IMAGE, REPO, requireEngine26, TOOLCHAIN_IMAGE, TOOLCHAIN_TRIXIE_IMAGE } from './engine26.js';
 import { runWasi } from './wasi.js';
 
 /** The JSON `docker buildx bake --print` writes on stdout. */
@@ -149,12 +149,16 @@ describe('docker buildx bake examples (for real)', () => {
   let log: string;
 
   beforeAll(async () => {
-    await requireEngine26([FRONTEND_IMAGE, TOOLCHAIN_IMAGE]);
+    await requireEngine26([FRONTEND_IMAGE, TOOLCHAIN_IMAGE, TOOLCHAIN_TRIXIE_IMAGE]);
     const asHello = path.join(REPO, 'testdata/as-hello');
     const npm = await execa('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: asHello, reject: false });
     expect(npm.exitCode, String(npm.stderr)).toBe(0);
-    // Offline, the toolchain stages take the local toolchain image instead of the public ones.
-    const sets = ['WASM_RUST_IMAGE', 'WASM_C_IMAGE', 'WASM_ASSEMBLYSCRIPT_IMAGE'].flatMap((a) => ['--set', `*.args.${a}=${TOOLCHAIN_IMAGE}`]);
+    // Offline, the toolchain stages take the local toolchain images instead of the public ones
+    // (Go only in the trixie one).
+    const sets = [
+      ...['WASM_RUST_IMAGE', 'WASM_C_IMAGE', 'WASM_ASSEMBLYSCRIPT_IMAGE'].flatMap((a) => ['--set', `*.args.${a}=${TOOLCHAIN_IMAGE}`]),
+      ...['--set', `*.args.WASM_GO_IMAGE=${TOOLCHAIN_TRIXIE_IMAGE}`],
+    ];
     const r = await docker26(['buildx', 'bake', '--progress=plain', ...sets, 'examples'], { env: bakeEnv({ FRONTEND_IMAGE, EXAMPLES_OUT: out }), extendEnv: false });
     log = r.stderr;
     expect(r.exitCode, r.stderr.slice(-4000)).toBe(0);

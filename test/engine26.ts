@@ -13,6 +13,8 @@ export const REPO = path.resolve(__dirname, '..');
 export const DOCKER26 = path.join(REPO, 'scripts/ci/docker26');
 export const ENGINE26 = path.join(REPO, 'scripts/ci/engine26.sh');
 export const TOOLCHAIN_IMAGE = process.env.TOOLCHAIN_IMAGE ?? 'local/wasm-toolchain:bookworm';
+/** The trixie toolchain image (scripts/images/toolchain-trixie.sh): the one with Go for wasip1. */
+export const TOOLCHAIN_TRIXIE_IMAGE = process.env.TOOLCHAIN_TRIXIE_IMAGE ?? 'local/wasm-toolchain:trixie';
 export const NODE_IMAGE = process.env.NODE_IMAGE ?? 'local/node:20';
 
 /**

@@ -9,19 +9,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { execa } from 'execa';
-import { crunRunArgs, docker26, FRONTEND_IMAGE, REPO, requireEngine26, TOOLCHAIN_IMAGE } from './engine26.js';
+import { crunRunArgs, docker26, FRONTEND_IMAGE, REPO, requireEngine26, TOOLCHAIN_IMAGE, TOOLCHAIN_TRIXIE_IMAGE } from './engine26.js';
 import { examples as allExamples, toolchainBuildArgs } from './examples.js';
 
-/** Every testdata example with expected-stdout.txt (test/examples.ts, the list e2e uses too). */
+/** Every testdata example (test/examples.ts), each with one toolchain image: trixie for Go (the trixie image also runs on this engine), else bookworm. */
 const examples = allExamples.map((e) => e.name);
-/** Toolchain stages default to public images; offline they use the local toolchain image. */
+const imageFor = (name: string) => (allExamples.find((e) => e.name === name)!.languages.includes('go') ? TOOLCHAIN_TRIXIE_IMAGE : TOOLCHAIN_IMAGE);
+/** Toolchain stages default to public images; offline they use a local toolchain image. */
 const toolchainArgs = toolchainBuildArgs(TOOLCHAIN_IMAGE);
 /** Image names of this run: one namespace per frontend tag, so helpers sharing the engine do not collide. */
 const ns = `e26-${FRONTEND_IMAGE.split(':').pop()!.replace(/[^a-z0-9_.-]/g, '-')}`;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'e26-examples-'));
 
 beforeAll(async () => {
-  await requireEngine26([FRONTEND_IMAGE, TOOLCHAIN_IMAGE]);
+  await requireEngine26([FRONTEND_IMAGE, TOOLCHAIN_IMAGE, ...(examples.some((n) => imageFor(n) === TOOLCHAIN_TRIXIE_IMAGE) ? [TOOLCHAIN_TRIXIE_IMAGE] : [])]);
 });
 
 /**
@@ -72,7 +73,7 @@ describe.each(examples)('%s: buildx build --platform wasi/wasm --load through # 
       const r = await execa('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, reject: false });
       expect(r.exitCode, String(r.stderr)).toBe(0);
     }
-    const r = await docker26(['buildx', 'build', '--progress=plain', '--platform', platforms, '--load', '-t', image, '-f', dockerfileFor(example), ...toolchainArgs, dir]);
+    const r = await docker26(['buildx', 'build', '--progress=plain', '--platform', platforms, '--load', '-t', image, '-f', dockerfileFor(example), ...toolchainBuildArgs(imageFor(example)), dir]);
     log = r.stderr;
     expect(r.exitCode, r.stderr).toBe(0);
   });

@@ -105,5 +105,6 @@ describe('buildxBuildArgs', () => {
 
   it('run command for a wasm image', () => {
     expect(dockerRunArgs('hello:wasm', { runtime: 'io.containerd.wasmtime.v1' })).toEqual(['run', '--rm', '--runtime=io.containerd.wasmtime.v1', '--platform=wasi/wasm', 'hello:wasm']);
+    expect(dockerRunArgs('hello:wasm', { runtime: 'crun' })).toEqual(['run', '--rm', '--runtime=crun', '--platform=wasi/wasm', '--annotation=run.oci.handler=wasm', 'hello:wasm']);
   });
 });

@@ -111,5 +111,8 @@ export function buildxBuildArgs(b: BuildArgs): string[] {
 
 /** The command that runs a built wasm image on a containerd wasm shim. */
 export function dockerRunArgs(image: string, options: { runtime: string; platform?: string }): string[] {
-  return ['run', '--rm', `--runtime=${options.runtime}`, `--platform=${options.platform ?? 'wasi/wasm'}`, image];
+  // crun runs a module only with its wasm handler, which the container annotation selects
+  // (docker run does not pass the image's annotations on).
+  const handler = options.runtime === 'crun' ? ['--annotation=run.oci.handler=wasm'] : [];
+  return ['run', '--rm', `--runtime=${options.runtime}`, `--platform=${options.platform ?? 'wasi/wasm'}`, ...handler, image];
 }

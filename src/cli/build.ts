@@ -7,7 +7,8 @@ import path from 'node:path';
 import { buildxBuildArgs, dockerRunArgs, type BuildArgs } from './argv.js';
 import { builderProblem } from './builder.js';
 import { DEFAULT_FRONTEND, FRONTEND_ENV, hasRegistryHost } from './doctor.js';
-import { type Docker, inspectBuilder } from './docker.js';
+import { type Docker, inspectBuilder, probeEngine } from './docker.js';
+import { isWasmRuntime } from './engine.js';
 import { CliError, ExitCode, UsageError } from './errors.js';
 import { formatArgv } from './exec.js';
 import { bool, type CommandSpec, list, str, type Values } from './options.js';
@@ -36,7 +37,7 @@ export const buildSpec: CommandSpec = {
     push: { type: 'boolean', description: 'push the image (--output type=registry)' },
     load: { type: 'boolean', description: 'load the image into docker (the default when no output is given; needs the containerd image store for wasi/wasm)' },
     provenance: { type: 'boolean', description: 'keep buildx\'s default provenance attestation (off by default: it turns the image into an index runtimes may not match)' },
-    runtime: { type: 'string', valueName: 'RUNTIME', description: `containerd runtime for the printed run command (default ${DEFAULT_RUNTIME})` },
+    runtime: { type: 'string', valueName: 'RUNTIME', description: `runtime for the printed run command (default: crun when the engine registers it and no wasm shim, else ${DEFAULT_RUNTIME})` },
     progress: { type: 'string', valueName: 'MODE', description: 'buildx --progress (auto, plain, tty, quiet)' },
     'dry-run': { type: 'boolean', description: 'print the docker buildx build command and stop' },
   },
@@ -46,6 +47,8 @@ export const buildSpec: CommandSpec = {
 
 export interface BuildOptions extends BuildArgs {
   runtime: string;
+  /** --runtime was not given: pick the engine's (engineRuntime) before printing the run command. */
+  runtimeFromEngine?: boolean;
   dryRun: boolean;
   /** Where relative output paths are resolved, to find the built modules. */
   cwd: string;
@@ -78,13 +81,17 @@ export async function runWasmBuild(d: Docker, o: BuildOptions, json: boolean): P
     warnings.push(`cannot inspect the builder: ${b.message}`);
   } else {
     const problem = builderProblem(b.builder);
-    if (problem && o.platforms.some(isWasmPlatform)) warnings.push(`builder "${b.builder.name}" ${problem} (run wasm-frontend doctor)`);
+    // The docker driver builds wasi/wasm without listing it (doctor's builder check).
+    if (problem && b.builder.driver !== 'docker' && o.platforms.some(isWasmPlatform)) warnings.push(`builder "${b.builder.name}" ${problem} (run wasm-frontend doctor)`);
     if (b.builder.driver !== 'docker' && !hasRegistryHost(o.frontend)) {
       warnings.push(`frontend "${o.frontend}" is pulled from docker.io by builder "${b.builder.name}" (${b.builder.driver}), not taken from the engine's image store; pass --frontend REGISTRY/wasm-frontend:TAG`);
     }
   }
 
   const result = await d.run(argv, { output: json ? 'stream-stderr' : 'stream' });
+  if (result.exitCode === 0 && o.runtimeFromEngine && !(o.outputs ?? []).some((s) => localDest(s) !== undefined)) {
+    o = { ...o, runtime: await engineRuntime(d, o.runtime) };
+  }
   const modules = result.exitCode === 0 ? findModules(o) : [];
   let hint: string | undefined;
   if (/operating system is not supported/.test(result.stderr)) {
@@ -99,6 +106,18 @@ export async function runWasmBuild(d: Docker, o: BuildOptions, json: boolean): P
     ...(hint ? { hint } : {}),
     ...(result.exitCode === 0 ? { runCommand: runCommandFor(d.bin, o, modules) } : {}),
   };
+}
+
+/**
+ * The runtime for the printed run command when --runtime was not given: "crun" when the engine
+ * registers a runtime of that name and no wasm shim (Debian trixie's Docker 26 with crun
+ * +WASM:wasmedge, as scripts/ci/engine26.sh sets it up), else `fallback`.
+ */
+async function engineRuntime(d: Docker, fallback: string): Promise<string> {
+  const e = await probeEngine(d).catch(() => undefined);
+  if (!e?.ok) return fallback;
+  const runtimes = e.value.runtimes;
+  return runtimes.includes('crun') && !runtimes.some(isWasmRuntime) ? 'crun' : fallback;
 }
 
 /** The command that runs the result: docker run on a wasm shim for images, wasmtime for files. */
@@ -179,6 +198,7 @@ export function buildOptionsFromFlags(values: Values, positionals: string[], env
       provenance: bool(values.provenance),
       progress: str(values.progress),
       runtime: str(values.runtime) ?? DEFAULT_RUNTIME,
+      runtimeFromEngine: str(values.runtime) === undefined,
       dryRun: bool(values['dry-run']),
       cwd,
     },

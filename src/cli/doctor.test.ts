@@ -78,7 +78,13 @@ describe('diagnose', () => {
     ['buildx too old', { ...HEALTHY, buildx: 'buildx-version-v0.9.1' }, { buildx: 'fail' }, 3],
     ['buildx before 0.13', { ...HEALTHY, buildx: 'buildx-version-v0.12.1' }, { buildx: 'warn' }, 0],
     ['buildx without a version', { ...HEALTHY, buildx: 'buildx-version-unknown' }, { buildx: 'warn' }, 0],
-    ['current builder is the docker driver, another builder has wasi/wasm', { ...HEALTHY, inspect: 'buildx-inspect-docker-driver' }, { builder: 'warn', frontend: 'ok' }, 0],
+    ['current builder is the docker driver: it builds wasi/wasm without listing it', { ...HEALTHY, inspect: 'buildx-inspect-docker-driver' }, { builder: 'ok', frontend: 'ok' }, 0],
+    [
+      'Docker 26.1.5, buildx 0.13.1, containerd store, crun registered (captured on the engine26 stack)',
+      { version: 'docker-26-version', buildx: 'buildx-version-v0.13.1', info: 'docker-26-info-containerd-crun', inspect: 'buildx-inspect-docker-driver-v0.13.1', ls: 'buildx-ls-json-v0.13.1', shims: NO_SHIMS, frontend: 'local/wasm-frontend:dev' },
+      { docker: 'ok', daemon: 'ok', buildx: 'ok', builder: 'ok', 'image-store': 'ok', shims: 'ok', frontend: 'ok' },
+      0,
+    ],
     ['no builder has wasi/wasm', { ...HEALTHY, inspect: 'buildx-inspect-plain', ls: 'buildx-ls-docs' }, { builder: 'fail' }, 1],
     ['wasi/wasm only in buildx\'s record', { ...HEALTHY, inspect: 'buildx-inspect-record-only', ls: 'buildx-ls-docs' }, { builder: 'fail' }, 1],
     ['--builder names a missing builder', { ...HEALTHY, inspect: 'buildx-inspect-not-found' }, { builder: 'fail', frontend: 'skip' }, 1],
@@ -105,8 +111,15 @@ describe('diagnose', () => {
     expect(by.shims.fix).toMatch(/containerd\/runwasi\/releases/);
 
     const docker = Object.fromEntries(diagnose(inputs({ ...HEALTHY, inspect: 'buildx-inspect-docker-driver' })).map((c) => [c.id, c]));
-    expect(docker.builder.summary).toMatch(/^builder "docker2010" \(docker\) does not advertise wasi\/wasm .*; builder "wasm" does$/);
-    expect(docker.builder.fix).toBe('docker buildx use wasm (or pass --builder wasm to builds)');
+    expect(docker.builder.summary).toMatch(/^builder "docker2010" \(docker\) builds wasi\/wasm through the frontend \(it does not advertise wasi\/wasm .*, which the docker driver does not need\)$/);
+    expect(docker.builder.fix).toBeUndefined();
+
+    const d26 = Object.fromEntries(
+      diagnose(inputs({ version: 'docker-26-version', buildx: 'buildx-version-v0.13.1', info: 'docker-26-info-containerd-crun', inspect: 'buildx-inspect-docker-driver-v0.13.1', shims: NO_SHIMS })).map((c) => [c.id, c]),
+    );
+    expect(d26.shims.summary).toMatch(/^runtime "crun" is registered: docker run --rm --runtime crun --platform wasi\/wasm --annotation run\.oci\.handler=wasm IMAGE runs core modules/);
+    const probed = diagnose({ ...inputs({ version: 'docker-26-version', buildx: 'buildx-version-v0.13.1', info: 'docker-26-info-containerd-crun', shims: NO_SHIMS }), probes: [{ command: 'docker run --rm --runtime crun X', ok: false, error: 'boom' }] });
+    expect(probed.find((c) => c.id === 'shims')).toMatchObject({ status: 'fail', summary: 'no run command worked: docker run --rm --runtime crun X: boom' });
 
     const none = Object.fromEntries(diagnose(inputs({ ...HEALTHY, inspect: 'buildx-inspect-plain', ls: 'buildx-ls-docs' })).map((c) => [c.id, c]));
     expect(none.builder.fix).toBe('wasm-frontend builder create --use');

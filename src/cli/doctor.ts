@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { builderProblem } from './builder.js';
-import { type Docker, inspectBuilder, listBuilders, probeBuildx, probeDockerVersion, probeEngine } from './docker.js';
+import { type Docker, firstLine, inspectBuilder, listBuilders, probeBuildx, probeDockerVersion, probeEngine } from './docker.js';
 import { isWasmRuntime, shimBinary, WASM_RUNTIMES, type EngineInfo } from './engine.js';
 import { ExitCode } from './errors.js';
 import type { InspectedBuilder } from './inspect.js';
@@ -21,6 +21,8 @@ import { atLeast, BUILDX_BUILDKITD_CONFIG_FLAG, MIN_BUILDX, MIN_DOCKER, parseVer
 // ---- declaration
 
 export const DEFAULT_FRONTEND = 'local/wasm-frontend:dev';
+/** The image --probe imports and removes again. */
+export const PROBE_IMAGE = 'wasm-frontend-probe:doctor';
 export const FRONTEND_ENV = 'WASM_FRONTEND_IMAGE';
 
 export const doctorSpec: CommandSpec = {
@@ -30,6 +32,7 @@ export const doctorSpec: CommandSpec = {
   options: {
     builder: { type: 'string', valueName: 'NAME', description: 'check this builder instead of the current one' },
     frontend: { type: 'string', valueName: 'IMAGE', description: `the frontend image builds will use (default $${FRONTEND_ENV} or ${DEFAULT_FRONTEND})` },
+    probe: { type: 'boolean', description: `run each wasm run command for real: import a ${PROBE_IMAGE} image (a 41-byte WASI module), docker run it, remove it` },
   },
   details: `Exit codes: 0 no check failed (warnings allowed), 1 a check failed, 3 docker or buildx missing
 or too old, 4 the docker daemon does not answer.`,
@@ -64,6 +67,15 @@ export interface DoctorInputs {
   builders?: ListedBuilder[];
   shims: ShimFinding[];
   frontend: string;
+  /** --probe: each run command tried on a probe image, and what happened. */
+  probes?: RunProbe[];
+}
+
+/** One run command tried by --probe: `command` with IMAGE for the image; `error` when it failed. */
+export interface RunProbe {
+  command: string;
+  ok: boolean;
+  error?: string;
 }
 
 export function diagnose(i: DoctorInputs): Check[] {
@@ -111,6 +123,11 @@ function checkBuilder(i: DoctorInputs): Check {
     const platforms = [...new Set(b.nodes.flatMap((n) => platformNames(n.platforms)))];
     return { id: 'builder', status: 'ok', summary: `builder "${b.name}" (${b.driver}) advertises ${WASI_WASM}: ${platforms.join(', ')}` };
   }
+  if (b.driver === 'docker') {
+    // The docker driver builds wasi/wasm without listing it (tested on Docker 26.1 / BuildKit
+    // v0.13): the frontend runs RUN steps on the build platform and writes the module image itself.
+    return { id: 'builder', status: 'ok', summary: `builder "${b.name}" (docker) builds ${WASI_WASM} through the frontend (it ${problem}, which the docker driver does not need)` };
+  }
   const other = (i.builders ?? []).find((x) => x.name !== b.name && !x.error && x.nodes.length > 0 && x.nodes.every((n) => !n.error && includesWasm(n.platforms)));
   if (other) {
     return { id: 'builder', status: 'warn', summary: `builder "${b.name}" (${b.driver}) ${problem}; builder "${other.name}" does`, fix: `docker buildx use ${other.name} (or pass --builder ${other.name} to builds)` };
@@ -135,7 +152,23 @@ function checkImageStore(i: DoctorInputs): Check {
 
 function checkShims(i: DoctorInputs): Check {
   const found = i.shims.filter((s) => s.path);
-  const registered = i.engine && 'info' in i.engine ? i.engine.info.runtimes.filter(isWasmRuntime) : [];
+  const runtimes = i.engine && 'info' in i.engine ? i.engine.info.runtimes : [];
+  const registered = runtimes.filter(isWasmRuntime);
+  if (i.probes && i.probes.length > 0) {
+    const ok = i.probes.filter((p) => p.ok);
+    const failed = i.probes.filter((p) => !p.ok).map((p) => `${p.command}: ${p.error}`);
+    if (ok.length > 0) {
+      return { id: 'shims', status: 'ok', summary: `ran a wasi/wasm image with: ${ok.map((p) => p.command).join('; ')}${failed.length ? ` (failed: ${failed.join('; ')})` : ''}` };
+    }
+    return { id: 'shims', status: 'fail', summary: `no run command worked: ${failed.join('; ')}`, fix: CRUN_FIX };
+  }
+  if (runtimes.includes('crun') && found.length === 0 && registered.length === 0) {
+    return {
+      id: 'shims',
+      status: 'ok',
+      summary: `runtime "crun" is registered: ${CRUN_COMMAND} runs core modules when crun has a wasm handler (\`crun --version\` on the engine's host shows +WASM:...); --probe tries it`,
+    };
+  }
   const engine = i.engine && 'info' in i.engine ? parseVersion(i.engine.info.serverVersion) : undefined;
   const old = engine && !atLeast(engine, '23.0.0') ? ` (Docker Engine ${engine.raw} takes --runtime=io.containerd.* names only from 23.0 on)` : '';
   if (found.length > 0 || registered.length > 0) {
@@ -152,6 +185,10 @@ function checkShims(i: DoctorInputs): Check {
     fix: 'install containerd-shim-wasmtime-v1 from https://github.com/containerd/runwasi/releases into a directory on dockerd\'s PATH (e.g. /usr/local/bin), then: docker run --rm --runtime=io.containerd.wasmtime.v1 --platform=wasi/wasm IMAGE',
   };
 }
+
+/** The crun command of the run hints (src/wasm/runhints.ts), with IMAGE for the image. */
+export const CRUN_COMMAND = 'docker run --rm --runtime crun --platform wasi/wasm --annotation run.oci.handler=wasm IMAGE';
+const CRUN_FIX = 'register a crun built with a wasm handler in /etc/docker/daemon.json ("runtimes": {"crun": {"path": "/usr/bin/crun"}}; Debian trixie\'s crun has +WASM:wasmedge) and restart dockerd, or install a runwasi shim';
 
 function checkFrontend(i: DoctorInputs): Check {
   if (!i.builder || 'error' in i.builder) return { id: 'frontend', status: 'skip', summary: `frontend "${i.frontend}": builder not known` };
@@ -204,7 +241,7 @@ function defaultIsExecutable(p: string): boolean {
   }
 }
 
-export async function gatherDoctorInputs(d: Docker, o: { builder?: string; frontend: string; pathEnv: string }): Promise<DoctorInputs> {
+export async function gatherDoctorInputs(d: Docker, o: { builder?: string; frontend: string; pathEnv: string; probe?: boolean }): Promise<DoctorInputs> {
   const shims = findShims(o.pathEnv);
   const dv = await probeDockerVersion(d);
   if (!dv.ok) return { docker: { found: false, message: dv.message }, shims, frontend: o.frontend };
@@ -225,7 +262,71 @@ export async function gatherDoctorInputs(d: Docker, o: { builder?: string; front
     const ls = await listBuilders(d, bx.value);
     if (ls.ok) inputs.builders = ls.value;
   }
+  if (o.probe && engine.ok && engine.value.reachable && engine.value.imageStore === 'containerd') {
+    inputs.probes = await probeRunCommands(d, engine.value.runtimes, shims);
+  }
   return inputs;
+}
+
+/**
+ * The smallest WASI command: a core module whose `_start` returns at once (41 bytes), so a run
+ * exits 0 with no output when the runtime can start wasm at all.
+ */
+const PROBE_MODULE = Uint8Array.from([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // \0asm, version 1
+  0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type section: () -> ()
+  0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
+  0x07, 0x0a, 0x01, 0x06, 0x5f, 0x73, 0x74, 0x61, 0x72, 0x74, 0x00, 0x00, // export "_start" func 0
+  0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b, // code section: empty body
+]);
+
+/** A ustar archive holding one regular file at the root, mode 0644 (what docker import reads). */
+export function singleFileTar(name: string, data: Uint8Array): Uint8Array {
+  const header = new Uint8Array(512);
+  const put = (offset: number, text: string) => header.set(new TextEncoder().encode(text), offset);
+  const octal = (n: number, width: number) => n.toString(8).padStart(width - 1, '0') + '\0';
+  put(0, name);
+  put(100, octal(0o644, 8));
+  put(108, octal(0, 8));
+  put(116, octal(0, 8));
+  put(124, octal(data.length, 12));
+  put(136, octal(0, 12));
+  put(148, '        '); // checksum field counts as spaces while summing
+  put(156, '0');
+  put(257, 'ustar\0');
+  put(263, '00');
+  const sum = header.reduce((a, b) => a + b, 0);
+  put(148, sum.toString(8).padStart(6, '0') + '\0 ');
+  const body = new Uint8Array(Math.ceil(data.length / 512) * 512);
+  body.set(data);
+  const out = new Uint8Array(512 + body.length + 1024);
+  out.set(header, 0);
+  out.set(body, 512);
+  return out;
+}
+
+/**
+ * --probe: imports PROBE_IMAGE (os wasi, architecture wasm, ENTRYPOINT the module) and runs it
+ * with crun's wasm handler when a "crun" runtime is registered and with each wasm shim that is
+ * registered or on PATH; removes the image afterwards. Needs the containerd image store.
+ */
+async function probeRunCommands(d: Docker, runtimes: readonly string[], shims: readonly ShimFinding[]): Promise<RunProbe[]> {
+  const commands: string[] = [];
+  if (runtimes.includes('crun')) commands.push(CRUN_COMMAND);
+  const shimRuntimes = new Set([...runtimes.filter(isWasmRuntime), ...shims.filter((s) => s.path).map((s) => s.runtime)]);
+  for (const r of [...shimRuntimes].sort()) commands.push(`docker run --rm --runtime ${r} --platform wasi/wasm IMAGE`);
+  if (commands.length === 0) return [];
+  const tar = singleFileTar('probe.wasm', PROBE_MODULE);
+  const imp = await d.run(['import', '--platform', 'wasi/wasm', '--change', 'ENTRYPOINT ["/probe.wasm"]', '-', PROBE_IMAGE], { input: tar });
+  if (imp.exitCode !== 0) return commands.map((command) => ({ command, ok: false, error: `docker import of the probe image failed: ${firstLine(imp.stderr)}` }));
+  const probes: RunProbe[] = [];
+  for (const command of commands) {
+    const argv = command.split(' ').slice(1).map((a) => (a === 'IMAGE' ? PROBE_IMAGE : a));
+    const r = await d.run(argv);
+    probes.push(r.exitCode === 0 ? { command, ok: true } : { command, ok: false, error: firstLine(r.stderr.replace(/^docker: /, '')) || `exit code ${r.exitCode}` });
+  }
+  await d.run(['image', 'rm', PROBE_IMAGE]);
+  return probes;
 }
 
 // ---- handler
@@ -246,7 +347,7 @@ export function formatChecks(checks: readonly Check[], exitCode: number): string
 
 export async function runDoctor(d: Docker, io: Io, values: Values, env: NodeJS.ProcessEnv): Promise<number> {
   const frontend = str(values.frontend) ?? (env[FRONTEND_ENV] || DEFAULT_FRONTEND);
-  const inputs = await gatherDoctorInputs(d, { builder: str(values.builder), frontend, pathEnv: env.PATH ?? '' });
+  const inputs = await gatherDoctorInputs(d, { builder: str(values.builder), frontend, pathEnv: env.PATH ?? '', probe: values.probe === true });
   const checks = diagnose(inputs);
   const code = doctorExitCode(checks);
   if (values.json) {

@@ -19,6 +19,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Working directory of the child (default: ours). */
   cwd?: string;
+  /** Bytes for the child's stdin (capture mode only; otherwise stdin is ignored or inherited). */
+  input?: Uint8Array;
 }
 
 export interface RunResult {
@@ -45,7 +47,7 @@ export const execaRunner: Runner = async (argv, options = {}) => {
   const stderr = mode === 'capture' ? 'pipe' : (['pipe', 'inherit'] as const);
   const result = await execa(file, args, {
     reject: false,
-    stdin: mode === 'capture' ? 'ignore' : 'inherit',
+    ...(options.input && mode === 'capture' ? { input: options.input } : { stdin: mode === 'capture' ? ('ignore' as const) : ('inherit' as const) }),
     stdout,
     stderr,
     stripFinalNewline: false,

@@ -24,6 +24,20 @@ describe('docker version --format {{json .}}', () => {
     expect(v.server!.components.map((c) => c.name)).toEqual(['Engine', 'containerd', 'runc', 'docker-init']);
   });
 
+  it('reads Docker 26.1.5 (Debian trixie) captured on the engine26 stack', () => {
+    const v = parseDockerVersion(loadFixture('docker-26-version').stdout)!;
+    expect(v.client!.rawVersion).toBe('26.1.5+dfsg1');
+    expect(v.server!.rawVersion).toBe('26.1.5+dfsg1');
+    const e = parseDockerInfo(loadFixture('docker-26-info-containerd-crun').stdout)!;
+    expect(e).toMatchObject({ reachable: true, imageStore: 'containerd', driver: 'overlayfs' });
+    expect(e.runtimes).toEqual(['crun', 'io.containerd.runc.v2', 'runc']);
+    expect(parseBuildxVersion(loadFixture('buildx-version-v0.13.1').stdout)!.version).toMatchObject({ major: 0, minor: 13, patch: 1 });
+    // buildx 0.13.1 printed the default builder twice with --format json here; the reader keeps one.
+    const json = parseLsJson(loadFixture('buildx-ls-json-v0.13.1').stdout);
+    expect(json.map((b) => b.name)).toEqual(['default']);
+    expect(parseLsText(loadFixture('buildx-ls-v0.13.1').stdout).map((b) => [b.name, b.driver, b.nodes.map((n) => n.platforms.length)])).toEqual([['default', 'docker', [3]]]);
+  });
+
   it('reads a 28.x client talking to the 20.10 engine', () => {
     const v = parseDockerVersion(loadFixture('docker-28-client-20.10-engine-version').stdout)!;
     expect(v.client!.rawVersion).toBe('28.2.2');
