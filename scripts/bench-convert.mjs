@@ -201,7 +201,9 @@ function shaped(shape, size, file) {
     out.push('FROM scratch AS s0', 'LABEL l0=0');
     for (let i = 1; out.length < size; i++) out.push(`FROM s${i - 1} AS s${i}`, `LABEL l${i}=${i}`);
   } else if (shape === 'copychain') {
+    // the last stage must end with its COPY, or the target is an empty stage and nothing converts
     out.push('FROM scratch AS s0');
+    if (size % 2 === 0) out.push('LABEL first=1');
     for (let i = 1; out.length < size; i++) out.push(`FROM scratch AS s${i}`, `COPY --from=s${i - 1} / /`);
   } else if (shape === 'runs') {
     out.push('FROM docker.io/library/debian:bookworm');
