@@ -15,6 +15,8 @@ FROM ${NODE_IMAGE}
 LABEL moby.buildkit.frontend.network.none="true" \
       moby.buildkit.frontend.caps="moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts"
 
-COPY dist/frontend.cjs /opt/wasm-frontend/frontend.cjs
+# start.cjs loads the bundle with V8's code cache (frontend.cjs.cache, made by `npm run build`
+# with the build machine's node; a node that rejects it compiles the bundle as before).
+COPY dist/frontend.cjs dist/frontend.cjs.cache dist/start.cjs /opt/wasm-frontend/
 WORKDIR /
-ENTRYPOINT ["node", "/opt/wasm-frontend/frontend.cjs"]
+ENTRYPOINT ["node", "/opt/wasm-frontend/start.cjs"]

@@ -2,7 +2,9 @@
 // Benchmark, printed not asserted: for each example, the module and image size built through
 // wasm-frontend against the same project built the plain way (hand-written stages, dockerd's
 // built-in frontend); and the time of a rebuild after a one-line source change, with the
-// toolchain stage's cache mounts against the plain build without them.
+// toolchain stage's cache mounts against the plain build without them. Then the module size
+// through this frontend three ways: the default (debug, name and producers sections stripped),
+// WASM_KEEP_NAMES=1, and WASM_OPT (default -Oz; WASM_OPT_IMAGE defaults to TOOLCHAIN_IMAGE).
 //
 //   node scripts/bench-wasm.mjs [example ...]     (needs dockerd, the local images, npm run image)
 import fs from 'node:fs';
@@ -14,6 +16,7 @@ const top = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const DOCKER = process.env.DOCKER ?? '/usr/bin/docker';
 const toolchain = process.env.TOOLCHAIN_IMAGE ?? 'local/wasm-toolchain:bookworm';
 const frontend = process.env.FRONTEND_IMAGE ?? 'local/wasm-frontend:dev';
+const wasmOpt = process.env.WASM_OPT ?? '-Oz';
 
 /** The plain way: what a user writes without this frontend (and runs with the built-in one). */
 const plain = {
@@ -65,12 +68,17 @@ async function bench(name) {
   copyTree(path.join(top, 'testdata', name), ours);
   copyTree(path.join(top, 'testdata', name), theirs);
   fs.writeFileSync(path.join(theirs, 'Dockerfile'), plainDockerfile(p));
-  const args = ['WASM_RUST_IMAGE', 'WASM_C_IMAGE', 'WASM_ASSEMBLYSCRIPT_IMAGE'].flatMap((a) => ['--build-arg', `${a}=${toolchain}`]);
+  const args = [...['WASM_RUST_IMAGE', 'WASM_C_IMAGE', 'WASM_ASSEMBLYSCRIPT_IMAGE', 'WASM_GO_IMAGE'].flatMap((a) => ['--build-arg', `${a}=${toolchain}`]), '--build-arg', `BUILDKIT_SYNTAX=${frontend}`];
   const outs = { ours: path.join(work, 'out-ours'), plain: path.join(work, 'out-plain') };
   // First builds (warm the layer cache), then a one-line change and the measured rebuild.
   await dockerBuild(ours, [...args, '-o', `type=local,dest=${outs.ours}`]);
   await dockerBuild(theirs, ['-o', `type=local,dest=${outs.plain}`]);
   const s = { ours: sizes(outs.ours), plain: sizes(outs.plain) };
+  // The same build with the module options: only the module step runs again.
+  await dockerBuild(ours, [...args, '--build-arg', 'WASM_KEEP_NAMES=1', '-o', `type=local,dest=${outs.ours}-names`]);
+  await dockerBuild(ours, [...args, '--build-arg', `WASM_OPT=${wasmOpt}`, '--build-arg', `WASM_OPT_IMAGE=${toolchain}`, '-o', `type=local,dest=${outs.ours}-opt`]);
+  s.names = sizes(`${outs.ours}-names`);
+  s.opt = sizes(`${outs.ours}-opt`);
   for (const dir of [ours, theirs]) fs.appendFileSync(path.join(dir, p.src), `\n// touched ${Date.now()}\n`);
   const t = {
     ours: await dockerBuild(ours, [...args, '-o', `type=local,dest=${outs.ours}-2`]),
@@ -96,3 +104,6 @@ for (const r of rows) {
     `${r.name.padEnd(12)} ${kib(r.s.ours.module).padStart(12)} ${kib(r.s.plain.module).padStart(10)} ${kib(r.s.ours.image).padStart(13)} ${kib(r.s.plain.image).padStart(10)} ${sec(r.t.ours).padStart(13)} ${sec(r.t.plain).padStart(6)}`,
   );
 }
+console.log(`\nmodule size through wasm-frontend: default, WASM_KEEP_NAMES=1, WASM_OPT=${wasmOpt}`);
+console.log('example        default   keep names   wasm-opt');
+for (const r of rows) console.log(`${r.name.padEnd(12)} ${kib(r.s.ours.module).padStart(9)} ${kib(r.s.names.module).padStart(12)} ${kib(r.s.opt.module).padStart(10)}`);

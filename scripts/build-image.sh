@@ -23,6 +23,8 @@ log() { printf '[build-image] %s\n' "$*" >&2; }
 stale=""
 if [ ! -f "$bundle" ]; then
   stale="$bundle is missing"
+elif [ ! -f "$bundle.cache" ] || [ ! -f dist/start.cjs ]; then
+  stale="$bundle.cache or dist/start.cjs is missing"
 else
   inputs=()
   for p in frontend src proto scripts/build.mjs package.json package-lock.json tsconfig.json; do

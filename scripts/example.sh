@@ -24,11 +24,6 @@ if [ -f "testdata/$example/package.json" ]; then
 fi
 
 # Toolchain stages (FROM wasm-toolchain/...) default to public images; offline, use the local one.
-# Go (GOOS=wasip1 needs Go 1.21+) is only in the trixie image, which go-hello therefore uses.
-if [ -z "${TOOLCHAIN_IMAGE:-}" ] && grep -qiE '^FROM +wasm-toolchain/go' "testdata/$example/Dockerfile"; then
-  bash scripts/images/toolchain-trixie.sh
-  TOOLCHAIN_IMAGE=local/wasm-toolchain:trixie
-fi
 toolchain="${TOOLCHAIN_IMAGE:-local/wasm-toolchain:bookworm}"
 args=(--build-arg "WASM_RUST_IMAGE=$toolchain" --build-arg "WASM_C_IMAGE=$toolchain" --build-arg "WASM_ASSEMBLYSCRIPT_IMAGE=$toolchain" --build-arg "WASM_GO_IMAGE=$toolchain")
 

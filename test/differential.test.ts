@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { afterAll, describe, expect, test } from 'vitest';
-import { buildArgv, diffLines, diffManifests, imageText, limiter, listCases, manifest, readTar, summarizeImage, withoutAccepted } from './differential.js';
+import { buildArgv, diffLines, errorText, diffManifests, imageText, limiter, listCases, manifest, readTar, summarizeImage, withoutAccepted } from './differential.js';
 
 const top = path.resolve(__dirname, '..');
 const root = path.join(top, 'testdata/diff');
@@ -109,6 +109,17 @@ describe('accepted differences', () => {
     const only = withoutAccepted(['--- built-in', '+++ ours', '- x', '+ y'].join('\n'), [{ why: 'a', builtin: 'x', ours: 'y' }]);
     expect(only.diff).toBe('');
   });
+
+  test('a line listed twice takes two diff lines; {*} stands for any text', () => {
+    const d = ['--- built-in', '+++ ours', '- ----', '- ERROR: lookup registry on 10.0.0.1:53: no such host', '- ----', '+ exit 0'].join('\n');
+    expect(withoutAccepted(d, [{ why: 'w', builtin: ['----', '----', 'ERROR: lookup {*} on {*}: no such host'], ours: 'exit 0' }])).toEqual({ diff: '', unused: [] });
+    expect(withoutAccepted(d, [{ why: 'w', builtin: ['----', 'ERROR: lookup {*} on {*}: no such host'], ours: 'exit 0' }]).diff).toBe(['--- built-in', '+++ ours', '- ----'].join('\n'));
+    expect(withoutAccepted(d, [{ why: 'w', builtin: ['----', '----', '----'], ours: 'exit 0' }]).unused.length).toBe(1);
+    expect(withoutAccepted(d, [{ why: 'w', builtin: 'absent', ours: 'exit 0', sometimes: true }]).unused).toEqual([]);
+    // without {*} a * is itself
+    expect(withoutAccepted(['- COPY *.md', '+ COPY a.md'].join('\n'), [{ why: 'w', builtin: 'COPY *.md', ours: 'COPY *.md' }]).unused.length).toBe(1);
+    expect(withoutAccepted(['- COPY *.md', '+ COPY a.md'].join('\n'), [{ why: 'w', builtin: 'COPY *.md', ours: 'COPY {*}.md' }]).diff).toBe('');
+  });
 });
 
 test('the limiter never runs more than n tasks at once', async () => {
@@ -123,6 +134,27 @@ test('the limiter never runs more than n tasks at once', async () => {
   };
   await Promise.all(Array.from({ length: 7 }, () => limit(task)));
   expect(peak).toBe(2);
+});
+
+test('errorText keeps what buildx prints after the last progress line', () => {
+  const log = [
+    '#0 building with "default" instance using docker driver',
+    '',
+    '#1 [internal] load build definition from Dockerfile',
+    '#1 DONE 0.1s',
+    'Dockerfile:2',
+    '--------------------',
+    '   1 |     FROM alpine',
+    '   2 | >>> COPPY app.wasm /app.wasm',
+    '   3 |     ',
+    '--------------------',
+    'ERROR: failed to solve: dockerfile parse error on line 2: unknown instruction: COPPY',
+    '',
+  ].join('\n');
+  expect(errorText(log)).toBe(log.split('\n').slice(4, 11).join('\n'));
+  expect(errorText('#1 DONE 0.0s\n')).toBe('');
+  // a failed step's log lines carry seconds since the step began: left out
+  expect(errorText('#5 ERROR: x\n------\n > [1/1] RUN false:\n0.188 fatal: no\n------\nERROR: failed')).toBe('------\n > [1/1] RUN false:\n------\nERROR: failed');
 });
 
 describe('the cases in testdata/diff', () => {
@@ -142,7 +174,7 @@ describe('the cases in testdata/diff', () => {
     if (c.args.oursOnly) expect(fs.existsSync(path.join(top, 'testdata/diff-expected', `${name}.txt`))).toBe(true);
     for (const src of Object.values(c.args.secrets ?? {})) expect(fs.existsSync(path.join(c.dir, src))).toBe(true);
     for (const dir of Object.values(c.args.baseImages ?? {})) expect(fs.existsSync(path.join(c.dir, dir, 'Dockerfile'))).toBe(true);
-    for (const a of c.args.accept ?? []) expect(a.why.length).toBeGreaterThan(10);
+    for (const a of Object.values(c.args.accept ?? {}).flat()) expect(a.why.length).toBeGreaterThan(10);
     expect(buildArgv(c)[1]).toBe(path.join(c.dir, 'Dockerfile'));
   });
 

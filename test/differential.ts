@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
+import { engineIds, type EngineId } from './docker.js';
 
 /** `args.json` beside a case's Dockerfile; every field is optional. */
 export interface CaseArgs {
@@ -16,7 +17,10 @@ export interface CaseArgs {
   target?: string;
   /** `--build-arg` values. */
   buildArgs?: Record<string, string>;
-  /** `--platform`. A non-linux platform skips the image config comparison. */
+  /**
+   * `--platform`. A non-linux platform skips the image config comparison on engines whose image
+   * store refuses it (dockerd 20.10's).
+   */
   platform?: string;
   /** `--label` values (the `label:` frontend options). */
   labels?: Record<string, string>;
@@ -33,24 +37,30 @@ export interface CaseArgs {
    */
   baseImages?: Record<string, string>;
   /**
-   * Set for a case the built-in frontend of dockerd 20.10 (BuildKit v0.8) cannot build: the
-   * reason. Such a case is built with our frontend only and compared against
+   * Per engine (keyed by EngineId): set where that engine's built-in frontend cannot build the
+   * case, with the reason. There the case is built with our frontend only and compared against
    * testdata/diff-expected/<case>.txt.
    */
-  oursOnly?: string;
+  oursOnly?: PerEngine<string>;
   /**
-   * Differences that are BuildKit's own change of behaviour since v0.8, where ours follows the
-   * current frontend: the `-` lines of the built-in frontend and the `+` lines of ours that make
-   * up the difference (each compared trimmed, without a trailing comma), with the reason. An accepted difference that no longer occurs fails the case.
+   * Per engine (keyed by EngineId): differences where ours follows a newer BuildKit than that
+   * engine's built-in frontend: the `-` lines of the built-in frontend and the `+` lines of ours
+   * that make up the difference (each compared trimmed, without a trailing comma), with the
+   * reason. An accepted difference that no longer occurs on its engine fails the case.
    */
-  accept?: Accepted[];
+  accept?: PerEngine<Accepted[]>;
 }
+
+/** A setting given per engine: `{"v0.8": ..., "v0.13": ...}`; a missing engine has none. */
+export type PerEngine<T> = Partial<Record<EngineId, T>>;
 
 export interface Accepted {
   why: string;
   /** The built-in frontend's line or lines; all must occur for the difference to be dropped. */
   builtin: string | string[];
   ours: string | string[];
+  /** The engine shows this difference on some runs only (a race on its side): not an error when absent. */
+  sometimes?: boolean;
 }
 
 export interface DiffCase {
@@ -66,6 +76,12 @@ export function readCase(root: string, name: string): DiffCase {
   const file = path.join(dir, 'args.json');
   const args = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as CaseArgs) : {};
   for (const k of Object.keys(args)) if (!argKeys.has(k)) throw new Error(`${name}/args.json: unknown key "${k}"`);
+  for (const k of ['accept', 'oursOnly'] as const) {
+    const v = args[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'object' || Array.isArray(v)) throw new Error(`${name}/args.json: "${k}" is keyed by engine (${engineIds.join(', ')})`);
+    for (const e of Object.keys(v)) if (!engineIds.includes(e as EngineId)) throw new Error(`${name}/args.json: "${k}" has an unknown engine "${e}" (${engineIds.join(', ')})`);
+  }
   return { name, dir, args };
 }
 
@@ -249,6 +265,57 @@ export function summarizeImage(inspectJSON: string, historyLines: string): Image
 }
 
 /**
+ * The same summary read from an `-o type=oci` export (for an engine whose image store cannot
+ * show an image, such as a wasi/wasm one): index.json, its single image manifest, that
+ * manifest's config. History lines take the form summarizeImage gives them: created_by, the
+ * comment, `+layer` unless empty_layer.
+ */
+export async function summarizeOci(file: string): Promise<ImageSummary> {
+  const blobs = new Map<string, Buffer>();
+  const extract = tar.extract();
+  extract.on('entry', (h, stream, next) => {
+    const chunks: Buffer[] = [];
+    // layers can be large and are not needed: keep JSON-sized entries only
+    const keep = (h.size ?? 0) <= 4 << 20;
+    stream.on('data', (c: unknown) => {
+      if (keep) chunks.push(c as Buffer);
+    });
+    stream.on('end', () => {
+      if (keep) blobs.set(normalizeTarPath(h.name), Buffer.concat(chunks));
+      next();
+    });
+    stream.on('error', next);
+  });
+  await pipeline(fs.createReadStream(file), extract);
+  const json = <T>(name: string): T => {
+    const b = blobs.get(name);
+    if (!b) throw new Error(`${file}: no ${name} in the OCI export`);
+    return JSON.parse(b.toString('utf8')) as T;
+  };
+  const blob = <T>(digest: string): T => json<T>(`blobs/${digest.replace(':', '/')}`);
+  type Desc = { mediaType: string; digest: string };
+  let desc = json<{ manifests: Desc[] }>('index.json').manifests;
+  while (desc.length === 1 && desc[0].mediaType.endsWith('image.index.v1+json')) desc = blob<{ manifests: Desc[] }>(desc[0].digest).manifests;
+  if (desc.length !== 1) throw new Error(`${file}: ${desc.length} manifests in the OCI export, expected one`);
+  const manifest = blob<{ config: Desc }>(desc[0].digest);
+  const img = blob<{
+    config?: Record<string, unknown>;
+    author?: string;
+    os: string;
+    architecture: string;
+    variant?: string;
+    history?: { created_by?: string; comment?: string; empty_layer?: boolean }[];
+  }>(manifest.config.digest);
+  const config: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(img.config ?? {}).sort(([x], [y]) => (x < y ? -1 : 1))) {
+    if (runtimeFields.includes(k) || v === null || v === undefined || v === '' || v === false) continue;
+    config[k] = v;
+  }
+  const history = (img.history ?? []).map((h) => `${h.created_by ?? ''}${h.comment ? `  (${h.comment})` : ''}${h.empty_layer ? '' : '  +layer'}`);
+  return { config, author: img.author ?? '', os: img.os, architecture: img.architecture, variant: img.variant || undefined, history };
+}
+
+/**
  * The summary as text, one fact per line so two of them diff line by line: `platform`, `author`,
  * each config field (a list or map one line per member), then `history:` lines oldest first.
  */
@@ -289,18 +356,32 @@ export function diffLines(want: string, got: string, labels = { want: 'built-in'
 
 /**
  * Drops the accepted pairs from a diff made by diffManifests or diffLines. Returns what is left
- * ('' when only accepted differences remained) and the accepted pairs that did not occur.
+ * ('' when only accepted differences remained) and the accepted pairs that did not occur. Each
+ * accepted line takes one diff line of its side (a line listed twice takes two); `{*}` in it
+ * stands for any text (for what names the machine or the run: a DNS server's address, an image
+ * tag).
  */
 export function withoutAccepted(diff: string, accepted: readonly Accepted[]): { diff: string; unused: Accepted[] } {
   if (!diff) return { diff, unused: [...accepted] };
   const lines = diff.split('\n');
   const unused: Accepted[] = [];
   const bare = (t: string) => t.trim().replace(/,$/, '');
-  const find = (sign: string, text: string) => lines.findIndex((l) => l.startsWith(sign) && bare(l.slice(2)) === bare(text));
+  const matches = (line: string, want: string) => {
+    const w = bare(want);
+    if (!w.includes('{*}')) return bare(line) === w;
+    const re = w.split('{*}').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    return new RegExp(`^${re.join('.*')}$`, 's').test(bare(line));
+  };
   for (const a of accepted) {
+    const taken = new Set<number>();
+    const find = (sign: string, text: string) => {
+      const i = lines.findIndex((l, k) => !taken.has(k) && l.startsWith(sign) && matches(l.slice(2), text));
+      if (i >= 0) taken.add(i);
+      return i;
+    };
     const found = [...[a.builtin].flat().map((o) => find('- ', o)), ...[a.ours].flat().map((o) => find('+ ', o))];
     if (found.some((i) => i < 0)) {
-      unused.push(a);
+      if (!a.sometimes) unused.push(a);
       continue;
     }
     for (const i of found) lines[i] = '';
@@ -308,6 +389,36 @@ export function withoutAccepted(diff: string, accepted: readonly Accepted[]): { 
   const left = lines.filter((l) => l !== '');
   const changed = left.some((l) => (l.startsWith('- ') || l.startsWith('+ ')) && !l.startsWith('--- ') && !l.startsWith('+++ '));
   return { diff: changed ? left.join('\n') : '', unused };
+}
+
+/**
+ * What a plain-progress build log says after its last progress line (`#N ...`): for a failed
+ * build, buildx's excerpt of the Dockerfile around the failing line and the `ERROR:` line, and
+ * before them the failed step's name and last log lines. Those log lines start with seconds
+ * since the step began (`0.188 fatal: ...`) and are left out: timing, not text.
+ */
+export function errorText(log: string): string {
+  const lines = log.trimEnd().split('\n');
+  let last = -1;
+  lines.forEach((l, i) => {
+    if (/^#\d+ /.test(l)) last = i;
+  });
+  return lines
+    .slice(last + 1)
+    .filter((l) => l.trim() !== '' && !/^\d+\.\d+ /.test(l))
+    .join('\n');
+}
+
+/**
+ * testdata/errors/<case>/accept.json: per engine, the error text differences where ours follows
+ * a newer BuildKit than that engine's built-in frontend (lines of `exit ...` and errorText).
+ */
+export function readErrorAccept(dir: string): PerEngine<Accepted[]> {
+  const file = path.join(dir, 'accept.json');
+  if (!fs.existsSync(file)) return {};
+  const v = JSON.parse(fs.readFileSync(file, 'utf8')) as PerEngine<Accepted[]>;
+  for (const e of Object.keys(v)) if (!engineIds.includes(e as EngineId)) throw new Error(`${file}: unknown engine "${e}" (${engineIds.join(', ')})`);
+  return v;
 }
 
 /** Runs at most `n` of the given tasks at once. */

@@ -22,7 +22,7 @@ function listFiles(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
 }
 
-const { runs, unsupported } = exampleMatrix();
+const runs = exampleMatrix();
 
 /**
  * The examples name local/wasm-frontend:dev on their `# syntax=` line. Under another
@@ -66,7 +66,7 @@ describe.each(runs.map(([ex, img]) => ({ ex, img, label: ex.toolchainStage ? `${
     expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toMatch(/^# syntax=local\/wasm-frontend:dev\n/);
     expect(log).toContain(`resolve image config for docker.io/${FRONTEND_IMAGE}`);
     expect(log).toMatch(/\[wasm\] \/[\w.-]+\.wasm: command module, /);
-    if (ex.toolchainStage) expect(log).toContain(`resolve image config for docker.io/${img.image}`);
+    if (ex.toolchainStage) expect(log).toMatch(new RegExp(`\\] FROM docker\\.io/${img.image}\\n`));
   });
 
   test('the image holds exactly one module, mode 0644', () => {
@@ -88,17 +88,6 @@ describe.each(runs.map(([ex, img]) => ({ ex, img, label: ex.toolchainStage ? `${
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe(fs.readFileSync(path.join(dir, 'expected-stdout.txt'), 'utf8'));
   });
-});
-
-/** An image without a language's toolchain: the stage's RUN fails with the wrapper's message. */
-test.each(unsupported.map(([ex, img]) => ({ ex, img, label: `${ex.name} with the ${img.name} toolchain` })))('$label fails with a message naming what is missing', async ({ ex, img }) => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), `e2e-${ex.name}-${img.name}-`));
-  const r = await dockerBuild(ex.dir, ['--platform', 'wasi/wasm', ...syntaxArgs(ex.dir), ...toolchainBuildArgs(img.image), '-o', `type=local,dest=${out}`]);
-  expect(r.exitCode).not.toBe(0);
-  if (ex.languages.includes('go')) {
-    expect(r.stderr).toContain('wasm-frontend: this Go toolchain (no go on PATH) cannot build GOOS=wasip1 GOARCH=wasm (Go 1.21 or later can)');
-  }
-  expect(listFiles(out)).toEqual([]);
 });
 
 test('rust-multi for linux/amd64 gives a static binary that prints the same line', async () => {

@@ -36,6 +36,11 @@ function dockerfileFor(example: string, syntax = true): string {
   return file;
 }
 
+/** The "[wasm] run: COMMAND" progress steps of a build log, each once, sorted (plain progress interleaves steps). */
+function printedRunCommands(log: string): string[] {
+  return [...new Set([...log.matchAll(/^#\d+ \[(?:[\w.-]+ )?wasm\] run: (.+)$/gm)].map((m) => m[1]))].sort();
+}
+
 interface Inspected {
   Os: string;
   Architecture: string;
@@ -70,9 +75,10 @@ describe.each(examples)('%s: buildx build --platform wasi/wasm --load through # 
     expect(r.exitCode, r.stderr).toBe(0);
   });
 
-  test('the build went through our frontend and checked the module', () => {
+  test('the build went through our frontend, checked the module and said how to run it', () => {
     expect(log).toContain(`resolve image config for docker-image://docker.io/${FRONTEND_IMAGE}`);
     expect(log).toMatch(/\[wasm\] \/[\w.-]+\.wasm: command module, /);
+    expect(printedRunCommands(log)).toContain('docker run --rm --runtime crun --platform wasi/wasm --annotation run.oci.handler=wasm IMAGE');
   });
 
   test('the image store has it as wasi/wasm, ENTRYPOINT the module', async () => {
@@ -106,4 +112,18 @@ test('c-hello through BUILDKIT_SYNTAX (no # syntax= line) lands as wasi/wasm and
   const info = await inspect(image);
   expect([info.Os, info.Architecture]).toEqual(['wasi', 'wasm']);
   await expectRunsUnderCrun(image, 'c-hello');
+  // The crun command the build printed, verbatim but for the image name, works on this engine.
+  const commands = printedRunCommands(r.stderr);
+  const crun = 'docker run --rm --runtime crun --platform wasi/wasm --annotation run.oci.handler=wasm IMAGE';
+  const wasmtime = 'docker run --rm --runtime io.containerd.wasmtime.v1 --platform wasi/wasm IMAGE';
+  expect(commands).toEqual([crun, ...['wamr', 'wasmedge', 'wasmer', 'wasmtime'].map((s) => `docker run --rm --runtime io.containerd.${s}.v1 --platform wasi/wasm IMAGE`)].sort());
+  const argv = crun.split(' ').slice(1).map((a) => (a === 'IMAGE' ? image : a));
+  const run = await docker26(argv);
+  expect(run.exitCode, run.stderr).toBe(0);
+  expect(run.stdout + '\n').toBe(fs.readFileSync(path.join(REPO, 'testdata/c-hello/expected-stdout.txt'), 'utf8'));
+  // The shim commands need runwasi's containerd-shim-*-v1, which Debian does not package: here
+  // docker names the missing binary.
+  const shim = await docker26(wasmtime.split(' ').slice(1).map((a) => (a === 'IMAGE' ? image : a)));
+  expect(shim.exitCode).not.toBe(0);
+  expect(shim.stderr).toContain('binary not installed "containerd-shim-wasmtime-v1"');
 });

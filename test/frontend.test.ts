@@ -154,7 +154,8 @@ describe('errors name the Dockerfile line', () => {
   const cases = fs.readdirSync(path.join(top, 'testdata/errors'));
   test.each(cases)('%s', async (name) => {
     const dir = path.join(top, 'testdata/errors', name);
-    const expected = JSON.parse(fs.readFileSync(path.join(dir, 'expected.json'), 'utf8')) as { message: string; line: number };
+    // no line: BuildKit gives the error no location (an empty Dockerfile), so buildx prints no excerpt
+    const expected = JSON.parse(fs.readFileSync(path.join(dir, 'expected.json'), 'utf8')) as { message: string; line?: number };
     // frontend options for the case (a build option the daemon cannot honour), if any
     const optsFile = path.join(dir, 'opts.json');
     const opts = fs.existsSync(optsFile) ? (JSON.parse(fs.readFileSync(optsFile, 'utf8')) as Record<string, string>) : {};
@@ -166,6 +167,10 @@ describe('errors name the Dockerfile line', () => {
     expect(err.message).toBe(expected.message);
     expect(err.message).not.toMatch(/\n\s+at /);
     const source = err.details.find((d) => d.typeUrl.endsWith('errdefs.Source+json'));
+    if (expected.line === undefined) {
+      expect(source).toBeUndefined();
+      return;
+    }
     expect(source).toBeDefined();
     const json = source!.json as { info: { filename: string; data: string }; ranges: { start: { line: number } }[] };
     expect(json.info.filename).toBe('Dockerfile');

@@ -144,7 +144,7 @@ describe('frontend.targets', () => {
 });
 
 describe('frontend.subrequests.describe', () => {
-  test('lists outline, targets and describe as BuildKit defines them', async () => {
+  test('lists outline, targets, describe and lint as BuildKit defines them', async () => {
     const dir = fx.dir({ Dockerfile: 'FROM busybox\n' });
     const r = await fx.run(dir, { requestid: 'frontend.subrequests.describe', 'frontend.caps': 'moby.buildkit.frontend.subrequests' });
     const named = (name: string) => ({ name, description: '' });
@@ -179,6 +179,16 @@ describe('frontend.subrequests.describe', () => {
         metadata: [named('result.json'), named('result.txt')],
         refs: null,
       },
+      {
+        name: 'frontend.lint',
+        version: '1.0.0',
+        type: 'rpc',
+        description: 'Lint a Dockerfile',
+        opts: [],
+        inputs: null,
+        metadata: [named('result.json'), named('result.txt'), named('result.statuscode')],
+        refs: null,
+      },
     ]);
     expect(meta(r, 'result.txt')).toBe(
       [
@@ -186,6 +196,7 @@ describe('frontend.subrequests.describe', () => {
         'outline'.padEnd(21) + '1.0.0   List all parameters current build target supports',
         'targets'.padEnd(21) + '1.0.0   List all targets current build supports',
         'subrequests.describe 1.0.0   List available subrequest types',
+        'lint'.padEnd(21) + '1.0.0   Lint a Dockerfile',
         '',
       ].join('\n'),
     );
@@ -201,10 +212,10 @@ describe('frontend.subrequests.describe', () => {
 describe('refusals', () => {
   test('an unknown request is Unknown (as dockerui) with an errdefs.Subrequest detail', async () => {
     const dir = fx.dir({ Dockerfile: 'FROM busybox\n' });
-    const r = await fx.run(dir, { requestid: 'frontend.lint' });
+    const r = await fx.run(dir, { requestid: 'frontend.convertllb' });
     const e = failure(r);
-    expect(e).toMatchObject({ codeName: 'Unknown', message: 'unsupported request frontend.lint' });
-    expect(e.details).toEqual([{ typeUrl: 'github.com/moby/buildkit/errdefs.Subrequest+json', json: { name: 'frontend.lint' } }]);
+    expect(e).toMatchObject({ codeName: 'Unknown', message: 'unsupported request frontend.convertllb' });
+    expect(e.details).toEqual([{ typeUrl: 'github.com/moby/buildkit/errdefs.Subrequest+json', json: { name: 'frontend.convertllb' } }]);
     expect(r.exitCode).toBe(0);
   });
 

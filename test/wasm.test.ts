@@ -104,16 +104,58 @@ describe('the wasi/wasm image', () => {
     const data = r.solves.find(isFinal)!.ops.flatMap((o) => o.op.file?.actions ?? []).find((a) => a.mkfile)!.mkfile!.data!;
     expect(inspectWasm(Buffer.from(data)).exports.map((e) => e.name)).toEqual(['memory', '_start']);
     expect(data.length).toBeLessThan(1000);
-  });
+  }, 120_000); // 20 MiB through the harness's gRPC: slow on a loaded 2-core machine
 
   test('a module too large to rewrite inline is copied at 0644 and keeps its debug sections', async () => {
-    const module = wasmCommand({ custom: [['name', 4 * 1024 * 1024], ['.debug_info', 1000]] });
+    const module = wasmCommand({ custom: [['data.blob', 4 * 1024 * 1024], ['.debug_info', 1000]] });
     const r = await build(plain(), { 'app.wasm': module });
     expect(r.returned?.error, r.stderr).toBeUndefined();
     const actions = r.solves.at(-1)!.ops.flatMap((o) => o.op.file?.actions ?? []);
     expect(actions.some((a) => a.mkfile)).toBe(false);
     expect(actions.at(-1)!.copy).toMatchObject({ src: '/app.wasm', dest: '/app.wasm', mode: 0o644 });
     expect(config(r).config.Labels['org.wasm-frontend.module.size']).toBe(String(module.length));
+  });
+
+  test('the name and producers sections are stripped unless WASM_KEEP_NAMES=1', async () => {
+    const module = wasmCommand({ custom: [['name', 3000], ['producers', 100], ['target_features', 10]] });
+    const sections = (r: HarnessRun) => {
+      const data = r.solves.find(isFinal)!.ops.flatMap((o) => o.op.file?.actions ?? []).find((a) => a.mkfile)!.mkfile!.data!;
+      return inspectWasm(Buffer.from(data)).sections.filter((s) => s.id === 0).map((s) => s.name);
+    };
+    const r = await build(plain(), { 'app.wasm': module });
+    expect(sections(r)).toEqual(['target_features']);
+    expect(config(r).history.at(-1).created_by).toMatch(/^wasm-frontend: \/app.wasm: command module, 3.2 KiB -> 0.1 KiB, names stripped/);
+    expect(sections(await build(plain(), { 'app.wasm': module }, { 'build-arg:WASM_KEEP_NAMES': '1' }))).toEqual(['name', 'producers', 'target_features']);
+  });
+
+  test('WASM_OPT runs wasm-opt in WASM_OPT_IMAGE on the build platform; its output is checked again; a component is refused', async () => {
+    const ctx = folder({ Dockerfile: plain() });
+    const out = folder({ 'app.wasm': wasmCommand({ custom: [['name', 900]] }) });
+    const optimized = folder({ 'module.wasm': wasmCommand({ exitCode: 9, custom: [['producers', 30]] }) });
+    const OPT = 'docker.io/my/binaryen:1';
+    const r = await runHarness({
+      bundle,
+      contextDir: ctx,
+      opts: { filename: 'Dockerfile', platform: 'wasi/wasm', 'build-arg:WASM_OPT': '-Oz', 'build-arg:WASM_OPT_IMAGE': OPT },
+      images: { [TOOLCHAIN]: toolchainImage, [OPT]: toolchainImage },
+      timeoutMs: 20_000,
+      onSolve: (s: HarnessSolve) => {
+        const last = s.ops.find((o) => o.digest === s.ops.at(-1)!.op.inputs?.[0]?.digest)?.op;
+        if (last?.exec?.meta?.args?.[0] === 'wasm-opt') return { dir: optimized };
+        return !isFinal(s) && !loadsOnlyLocals(s) ? { dir: out } : undefined;
+      },
+    });
+    expect(r.returned?.error, r.stderr).toBeUndefined();
+    const opt = r.solves.flatMap((s) => s.ops).find((o) => o.op.exec?.meta?.args?.[0] === 'wasm-opt')!.op;
+    expect(opt.exec!.meta!.args).toEqual(['wasm-opt', '-Oz', '/wasm-opt-in/module.wasm', '-o', '/wasm-opt-out/module.wasm']);
+    expect(opt.platform).toMatchObject({ OS: 'linux', Architecture: 'amd64' });
+    expect(r.solves.flatMap((s) => s.ops).some((o) => o.op.source?.identifier === `docker-image://${OPT}`)).toBe(true);
+    const final = r.solves.at(-1)!.ops.flatMap((o) => o.op.file?.actions ?? []);
+    expect(final.find((a) => a.mkfile?.path === '/app.wasm')!.mkfile!.data).toEqual(wasmCommand({ exitCode: 9 })); // wasm-opt's output, producers stripped
+    expect(config(r).history.at(-1).created_by).toMatch(/^wasm-frontend: \/app.wasm: command module, 1.\d KiB -> 0.\d KiB, wasm-opt -Oz/);
+
+    const comp = await build(plain(), { 'app.wasm': wasmComponent() }, { 'build-arg:WASM_OPT': '-Oz' });
+    expect(comp.returned?.error?.message).toBe('WASM_OPT: "/app.wasm" is a WebAssembly component; wasm-opt optimizes only core modules (leave WASM_OPT unset for components)');
   });
 
   test('WASM_KEEP_DEBUG keeps the module as built', async () => {
@@ -193,6 +235,108 @@ describe('the wasi/wasm image', () => {
 
   test('WASM_OS=wasip1 writes os wasip1', async () => {
     expect(config(await build(plain(), { 'app.wasm': wasmCommand() }, { 'build-arg:WASM_OS': 'wasip1' })).os).toBe('wasip1');
+  });
+});
+
+describe('the module step as a BuildKit exec on the frontend image', () => {
+  const FRONTEND = 'docker.io/local/wasm-frontend:test';
+  /** Like build(), with `source` set; the step's exec is run for real: the bundle in step mode on folders. */
+  async function buildExec(dockerfile: string, built: Record<string, string | Buffer>, opts: Record<string, string> = {}, links: Record<string, string> = {}, execFails = false) {
+    const ctx = folder({ Dockerfile: dockerfile });
+    const out = folder(built);
+    for (const [name, target] of Object.entries(links)) fs.symlinkSync(target, path.join(out, name));
+    const execs: { args: string[]; stdout: string; dest: string }[] = [];
+    const r = await runHarness({
+      bundle,
+      contextDir: ctx,
+      opts: { filename: 'Dockerfile', platform: 'wasi/wasm', source: FRONTEND, ...opts },
+      images: { [TOOLCHAIN]: toolchainImage },
+      timeoutMs: 20_000,
+      onSolve: async (s: HarnessSolve) => {
+        const exec = s.ops.find((o) => o.op.exec?.meta?.args?.[2] === 'wasm-module-step');
+        // Only a solve of the step itself runs it (the final layer's solve includes it too).
+        if (exec && s.ops.at(-1)!.op.inputs?.[0]?.digest === exec.digest) {
+          if (execFails) return { error: { message: 'process "node" did not complete successfully: exit code: 126' } };
+          const args = exec.op.exec!.meta!.args!;
+          const dest = folder({});
+          const env = { ...process.env, WASM_STEP_IN: out, WASM_STEP_OUT: dest };
+          const { execFileSync } = await import('node:child_process');
+          execs.push({ args, dest, stdout: execFileSync(args[0], args.slice(1), { env }).toString() });
+          return { dir: dest };
+        }
+        return !isFinal(s) && !loadsOnlyLocals(s) && !s.ops.some((o) => o.op.file?.actions?.some((a) => a.copy?.src === '/module.wasm')) ? { dir: out } : undefined;
+      },
+    });
+    return { r, execs };
+  }
+
+  test('the exec runs the bundle on the frontend image, build platform, no network; the layer copies its module', async () => {
+    const module = wasmCommand({ custom: [['.debug_info', 20_000], ['name', 2000]] });
+    const { r, execs } = await buildExec(plain(), { 'app.wasm': module });
+    expect(r.returned?.error, r.stderr).toBeUndefined();
+    expect(execs).toHaveLength(1);
+    expect(execs[0].args.slice(1, 3)).toEqual([bundle, 'wasm-module-step']);
+    expect(JSON.parse(execs[0].args[3])).toEqual({ entry: '/app.wasm', keepDebug: false, keepNames: false });
+    expect(execs[0].stdout).toMatch(/^\/app.wasm: command module, 21.\d KiB -> 0.\d KiB, names and debug sections stripped, imports wasi_snapshot_preview1\n$/);
+    const final = r.solves.at(-1)!;
+    const execOp = final.ops.find((o) => o.op.exec?.meta?.args?.[2] === 'wasm-module-step')!.op;
+    expect(execOp.platform).toMatchObject({ OS: 'linux', Architecture: 'amd64' });
+    expect(execOp.exec!.network).toBe(2); // NetMode NONE
+    const img = final.ops.find((o) => o.op.source?.identifier?.startsWith('docker-image://'))!.op;
+    expect(img.source!.identifier).toBe(`docker-image://${FRONTEND}`);
+    expect(execOp.exec!.mounts!.map((m) => [m.dest, m.readonly ?? false])).toEqual([['/', false], ['/wasm-in', true], ['/wasm-out', false]]);
+    const actions = final.ops.flatMap((o) => o.op.file?.actions ?? []);
+    expect(actions.some((a) => a.mkfile)).toBe(false);
+    expect(actions.at(-1)!.copy).toMatchObject({ src: '/module.wasm', dest: '/app.wasm', mode: 0o644 });
+    const written = fs.readFileSync(path.join(execs[0].dest, 'module.wasm'));
+    expect(inspectWasm(written).sections.filter((s) => s.id === 0)).toEqual([]);
+    expect(config(r).config.Labels['org.wasm-frontend.module.size']).toBe(String(written.length));
+    expect(config(r).config.Entrypoint).toEqual(['/app.wasm']);
+  });
+
+  test('a bad module is an error at the ENTRYPOINT line, the same text as in the frontend', async () => {
+    const { r } = await buildExec(plain(), { 'app.wasm': wasmCommand({ entry: '_initialize' }) });
+    expect(r.returned?.error?.message).toBe('"/app.wasm" has no "_start" function export: it is a reactor module, not a WASI command (a runtime calls _start; add #<function> to the ENTRYPOINT path to call another export)');
+    const src = r.returned!.error!.details.find((d) => d.typeUrl.endsWith('errdefs.Source+json'))!.json as { ranges: { start: { line: number } }[] };
+    expect(src.ranges[0].start.line).toBe(6);
+  });
+
+  test('without ENTRYPOINT the step finds the one module', async () => {
+    const { r } = await buildExec(plain(''), { 'bin/tool.wasm': wasmCommand() });
+    expect(config(r).config.Entrypoint).toEqual(['/bin/tool.wasm']);
+  });
+
+  test('an absolute symlink in the image resolves inside the image', async () => {
+    const { r, execs } = await buildExec(plain(), { 'opt/real.wasm': wasmCommand({ custom: [['name', 100]] }) }, {}, { 'app.wasm': '/opt/real.wasm' });
+    expect(r.returned?.error, r.stderr).toBeUndefined();
+    expect(execs[0].stdout).toMatch(/^\/app.wasm: command module, .* -> .*, names stripped/);
+  });
+
+  test('no ENTRYPOINT and no module: the CMD is checked at its line; with no CMD either, a base image', async () => {
+    const bad = await buildExec(plain('CMD ["/data/readme.txt"]'), { 'data/readme.txt': '#!/bin/sh\necho hi\n' });
+    expect(bad.r.returned?.error?.message).toBe('ENTRYPOINT "/data/readme.txt" is a script: a wasi/wasm image needs a .wasm module (starting with \\0asm)');
+    const src = bad.r.returned!.error!.details.find((d) => d.typeUrl.endsWith('errdefs.Source+json'))!.json as { ranges: { start: { line: number } }[] };
+    expect(src.ranges[0]!.start.line).toBe(6);
+    const base = await buildExec(plain(''), { 'data/readme.txt': 'x' });
+    expect(base.r.returned?.error, base.r.stderr).toBeUndefined();
+    expect(base.execs).toHaveLength(1);
+    expect(config(base.r).config.Entrypoint).toBeUndefined();
+    expect(base.r.solves.at(-1)!.ops.some((o) => o.op.file?.actions?.some((a) => a.copy?.src === '/module.wasm'))).toBe(false);
+  });
+
+  test('when the engine cannot run the step, the frontend runs it, with a warning', async () => {
+    const module = wasmCommand({ custom: [['name', 500]] });
+    const { r } = await buildExec(plain(), { 'app.wasm': module }, {}, {}, true);
+    expect(r.returned?.error, r.stderr).toBeUndefined();
+    const data = r.solves.find(isFinal)!.ops.flatMap((o) => o.op.file?.actions ?? []).find((a) => a.mkfile)!.mkfile!.data!;
+    expect(inspectWasm(Buffer.from(data)).sections.filter((s) => s.id === 0)).toEqual([]);
+  });
+
+  test('WASM_MODULE_STEP=frontend keeps the step in the frontend', async () => {
+    const { r, execs } = await buildExec(plain(), { 'app.wasm': wasmCommand() }, { 'build-arg:WASM_MODULE_STEP': 'frontend' });
+    expect(r.returned?.error, r.stderr).toBeUndefined();
+    expect(execs).toHaveLength(0);
+    expect(r.solves.find(isFinal)).toBeDefined();
   });
 });
 

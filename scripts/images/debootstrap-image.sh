@@ -8,6 +8,8 @@
 #   IMAGE_ENV   extra `ENV K=V` lines for the image, one per line (may be empty)
 #   RECIPE      bump when the caller's post-processing or IMAGE_ENV changes, to invalidate caches
 #   USAGE_LINES the line range of the caller's header comment that --help prints (e.g. 2,20)
+#   NAME        cache and label name (default toolchain): each image of a suite needs its own,
+#               or the scripts drop each other's cached tarballs
 # and defining postprocess_rootfs ROOTFS (runs once on the fresh rootfs, before it is packed).
 # Then call debootstrap_image "$@".
 #   DEBIAN_MIRROR  mirror URL (default: the one apt uses, from /etc/apt/sources.list*)
@@ -45,9 +47,10 @@ debootstrap_image() {
 
   MIRROR="$(debian_mirror)"
 
-  local key label=org.wasm-frontend.toolchain.key tarball
+  local name="${NAME:-toolchain}"
+  local key label="org.wasm-frontend.$name.key" tarball
   key="$(printf '%s\n' "$RECIPE" "$SUITE" "$MIRROR" "$PACKAGES" "$IMAGE_PATH" | sha256sum | cut -c1-16)"
-  tarball="$CACHE_DIR/toolchain-$SUITE-$key.tar"
+  tarball="$CACHE_DIR/$name-$SUITE-$key.tar"
 
   if [ "$force" = 0 ] && image_exists "$IMAGE"; then
     if [ "$(image_label "$IMAGE" "$label")" = "$key" ]; then
@@ -60,11 +63,11 @@ debootstrap_image() {
   mkdir -p "$CACHE_DIR/debs"
   if [ "$force" = 1 ] || [ ! -s "$tarball" ]; then
     command -v debootstrap >/dev/null || die "debootstrap missing (apt-get install debootstrap)"
-    rootfs="$CACHE_DIR/rootfs-$SUITE.tmp"
+    rootfs="$CACHE_DIR/rootfs-$name-$SUITE.tmp"
     cleanup_rootfs "$rootfs"
     trap 'cleanup_rootfs "$rootfs"' EXIT
     log "debootstrap $SUITE (minbase) from $MIRROR with: $PACKAGES"
-    local t0=$SECONDS dlog="$CACHE_DIR/debootstrap-toolchain-$SUITE.log"
+    local t0=$SECONDS dlog="$CACHE_DIR/debootstrap-$name-$SUITE.log"
     if ! debootstrap --variant=minbase --components=main \
         --include="$(echo "$PACKAGES" | tr ' ' ',')" \
         --cache-dir="$CACHE_DIR/debs" \
@@ -87,7 +90,7 @@ debootstrap_image() {
     tar --numeric-owner -C "$rootfs" -cf "$tarball.tmp" .
     mv "$tarball.tmp" "$tarball"
     # Drop tarballs of other recipes.
-    find "$CACHE_DIR" -maxdepth 1 -name "toolchain-$SUITE-*.tar" ! -name "${tarball##*/}" -delete
+    find "$CACHE_DIR" -maxdepth 1 -name "$name-$SUITE-*.tar" ! -name "${tarball##*/}" -delete
     cleanup_rootfs "$rootfs"
     trap - EXIT
     log "rootfs tarball: $tarball ($(du -h "$tarball" | cut -f1))"
@@ -108,7 +111,7 @@ debootstrap_image() {
     --change 'WORKDIR /' \
     --change 'CMD ["bash"]' \
     --change "LABEL $label=$key" \
-    --change "LABEL org.wasm-frontend.toolchain.mirror=$MIRROR" \
+    --change "LABEL org.wasm-frontend.$name.mirror=$MIRROR" \
     --message "debootstrap $SUITE minbase + $PACKAGES" \
     "$tarball" "$IMAGE" >/dev/null
   log "imported $IMAGE in $((SECONDS - t0))s"
@@ -119,4 +122,26 @@ debootstrap_image() {
 offline_cargo_home() {
   mkdir -p "$1/usr/local/cargo/bin"
   printf '[net]\noffline = true\n' >"$1/usr/local/cargo/config.toml"
+}
+
+# unpack_from_suite ROOTFS SUITE PACKAGE...: unpacks packages of another suite (e.g.
+# bookworm-backports, which debootstrap cannot install from) into ROOTFS with dpkg-deb -x, no
+# maintainer scripts, dependencies not resolved: name them all. apt-get downloads them through
+# a private apt state under $CACHE_DIR/apt-SUITE (the host's apt configuration is not touched).
+unpack_from_suite() {
+  local rootfs="$1" suite="$2"; shift 2
+  local state="$CACHE_DIR/apt-$suite" debs="$CACHE_DIR/debs-$suite" p deb
+  mkdir -p "$state/lists/partial" "$state/archives/partial" "$debs"
+  echo "deb $MIRROR $suite main" >"$state/sources.list"
+  touch "$state/status"
+  local o=(-o "Dir::Etc::SourceList=$state/sources.list" -o Dir::Etc::SourceParts=/nonexistent
+           -o "Dir::State::Lists=$state/lists" -o "Dir::State::status=$state/status"
+           -o "Dir::Cache=$state" -o Debug::NoLocking=1 -o APT::Sandbox::User=root -q)
+  apt-get "${o[@]}" update >/dev/null || die "apt-get update for $suite failed"
+  (cd "$debs" && apt-get "${o[@]}" download "$@" >/dev/null) || die "apt-get download $* ($suite) failed"
+  for p in "$@"; do
+    deb="$(ls -t "$debs/${p}_"*.deb | head -n 1)"
+    dpkg-deb -x "$deb" "$rootfs"
+    log "unpacked ${deb##*/} from $suite"
+  done
 }

@@ -1,4 +1,15 @@
-import { applyLintConfig, parseDockerfile, parseLintOptions, type ParsedDockerfile } from '../dockerfile/index.js';
+import {
+  applyLintConfig,
+  findDirective,
+  lintShort,
+  lintViolationMessage,
+  parseDockerfile,
+  parseLintOptions,
+  ruleEnabled,
+  type LintConfig,
+  type ParsedDockerfile,
+  type Warning,
+} from '../dockerfile/index.js';
 import { defaultPlatform, marshal, type Definition, type Platform, type State } from '../llb/index.js';
 import { LocatedError, type SourceRange } from '../util/located.js';
 import { initContext, localContext, readDefinition, type BuildContext, type DefinitionFile } from './buildcontext.js';
@@ -9,6 +20,7 @@ import { NamedContexts } from './namedcontext.js';
 import { readBuildOptions, type BuildOptions } from './options.js';
 import { listTargets, outline } from './outline.js';
 import { normalizePlatform, platformID } from './platform.js';
+import { lintResults, type LintOutcome } from './lintresult.js';
 import { handleSubrequest, validateFrontendCaps } from './requests.js';
 
 /**
@@ -66,6 +78,8 @@ export interface FinishContext {
   daemon: Daemon;
   opts: BuildOptions;
   dockerfile: ParsedDockerfile;
+  /** The platform RUN steps execute on (the first worker's), normalised. */
+  buildPlatform: Platform;
   /** Marshals and solves a state the way the build's own result was solved. */
   solve(state: State): Promise<string>;
 }
@@ -77,6 +91,8 @@ export interface FinishContext {
 export interface Extensions {
   prepare?(parsed: ParsedDockerfile, ctx: { opts: BuildOptions; buildPlatform: Platform; targets: Platform[] }): ParsedDockerfile;
   finish?(r: PlatformResult, ctx: FinishContext): Promise<PlatformResult>;
+  /** Build checks of the extension on the parsed Dockerfile (before `prepare`), unfiltered. */
+  checks?(parsed: ParsedDockerfile, ctx: { opts: BuildOptions; buildPlatform: Platform; targets: Platform[] }): Warning[];
 }
 
 /**
@@ -89,22 +105,31 @@ export async function build(daemon: Daemon, inputs: FrontendInputs, ext: Extensi
   const buildPlatform = normalizePlatform(inputs.workers[0]?.platforms[0] ?? defaultPlatform());
   const bctx = await initContext(daemon, inputs, opts);
   const { source, ignore } = await readDefinition(daemon, inputs, bctx);
-  const parse = () => withSource(source, () => parseDockerfile(Buffer.from(source.data).toString('utf8')));
+  const parse = () => {
+    // dockerfile2llb's toDispatchState refuses a zero-byte file before parsing, with no location
+    if (source.data.length === 0) throw new Error('the Dockerfile cannot be empty');
+    return withSource(source, () => parseDockerfile(Buffer.from(source.data).toString('utf8')));
+  };
   const named = new NamedContexts(contextDaemon(daemon, inputs));
 
-  const answered = await withSourceAsync(source, () => answerSubrequest(daemon, opts, { source, parse, named, buildPlatform }));
+  const implicit = opts.platforms.length === 0;
+  const targets = implicit ? [buildPlatform] : opts.platforms.map((p) => p.platform);
+  const extCtx = { opts, buildPlatform, targets };
+  const answered = await withSourceAsync(source, () =>
+    answerSubrequest(daemon, opts, { source, parse, named, buildPlatform, implicit, targets, ext, extCtx, inputs, bctx, ignore }),
+  );
   if (answered) return answered;
 
   const parsedText = parse();
-  await withSourceAsync(source, () => applyChecks(daemon, parsedText, opts, source));
+  const checks = withSource(source, () => new CheckReporter(daemon, checkConfig(parsedText, opts), source));
+  checks.reportAll(parsedText.warnings);
+  checks.reportAll(withSource(source, () => ext.checks?.(parsedText, extCtx) ?? []));
   const resolveImage = memoResolver(daemon, opts.imageResolveMode);
-  const implicit = opts.platforms.length === 0;
-  const targets = implicit ? [buildPlatform] : opts.platforms.map((p) => p.platform);
-  const parsed = ext.prepare ? withSource(source, () => ext.prepare!(parsedText, { opts, buildPlatform, targets })) : parsedText;
+  const parsed = ext.prepare ? withSource(source, () => ext.prepare!(parsedText, extCtx)) : parsedText;
   for (const p of opts.platforms) if (p.warning) await daemon.warn?.(p.warning, { source }).catch(() => undefined);
 
   const results = await Promise.all(
-    targets.map(async (targetPlatform) => {
+    targets.map(async (targetPlatform, idx) => {
       const base: Omit<ConvertOptions, 'context'> = {
         ...opts,
         dockerfile: parsed,
@@ -114,32 +139,47 @@ export async function build(daemon: Daemon, inputs: FrontendInputs, ext: Extensi
         llbCaps: daemon.caps.llb,
         resolveImage,
         namedContexts: named.any ? named : undefined,
-        warn: (message, range) => void daemon.warn?.(message, { range, source }).catch(() => undefined),
+        dockerignore: ignore,
+        // as BuildKit, checks come from the first platform's conversion only
+        lint: idx === 0 ? (w) => checks.report(w) : undefined,
       };
       const r = await withSourceAsync(source, () => convertWithContext(base, bctx, inputs, ignore));
+      if (idx === 0) withSource(source, () => checks.failIfConfigured());
       const solve = async (state: State) => {
         const definition = withSource(source, () => marshalFor(state, daemon, source, r.platform));
         const res = await daemon.solve({ definition, cacheImports: opts.cacheImports });
         return res.ref?.id ?? '';
       };
       let done: PlatformResult = { result: r, ref: await solve(r.state) };
-      if (ext.finish) done = await withSourceAsync(source, () => ext.finish!(done, { daemon, opts, dockerfile: parsed, solve }));
+      if (ext.finish) done = await withSourceAsync(source, () => ext.finish!(done, { daemon, opts, dockerfile: parsed, buildPlatform, solve }));
       return { id: platformID(done.result.platform), ref: done.ref, result: done.result };
     }),
   );
   return describeResult(results, opts.multiPlatform);
 }
 
-/** A `requestid` answered from the Dockerfile alone; undefined when the build goes on. */
-function answerSubrequest(
-  daemon: Daemon,
-  opts: BuildOptions,
-  d: { source: DefinitionFile; parse: () => ParsedDockerfile; named: NamedContexts; buildPlatform: Platform },
-): Promise<BuildResult | undefined> {
+interface SubrequestContext {
+  source: DefinitionFile;
+  parse: () => ParsedDockerfile;
+  named: NamedContexts;
+  buildPlatform: Platform;
+  implicit: boolean;
+  targets: Platform[];
+  ext: Extensions;
+  extCtx: { opts: BuildOptions; buildPlatform: Platform; targets: Platform[] };
+  inputs: FrontendInputs;
+  bctx: BuildContext;
+  ignore: string[];
+}
+
+/** A `requestid` answered without building; undefined when the build goes on. */
+function answerSubrequest(daemon: Daemon, opts: BuildOptions, d: SubrequestContext): Promise<BuildResult | undefined> {
   return handleSubrequest(opts.requestId, {
     outline: async () => {
       const dockerfile = d.parse();
-      await applyChecks(daemon, dockerfile, opts, d.source);
+      const checks = new CheckReporter(daemon, checkConfig(dockerfile, opts), d.source);
+      checks.reportAll(dockerfile.warnings);
+      checks.failIfConfigured();
       return outline({
         dockerfile,
         source: d.source.data,
@@ -150,7 +190,51 @@ function answerSubrequest(
       });
     },
     targets: async () => listTargets(d.parse(), d.source.data),
+    lint: async () => lintResults(await lintDockerfile(daemon, opts, d), d.source),
   });
+}
+
+/**
+ * The `frontend.lint` run, as BuildKit's DockerfileLint: every check of every stage (no
+ * target: all stages; with `target`, the stages it needs), base images resolved for the checks
+ * that read them, nothing solved. A Dockerfile that fails to parse or convert gives the checks
+ * found before the failure and the failure as `buildError`.
+ */
+async function lintDockerfile(daemon: Daemon, opts: BuildOptions, d: SubrequestContext): Promise<LintOutcome> {
+  const found: Warning[] = [];
+  const text = Buffer.from(d.source.data).toString('utf8');
+  let cfg: LintConfig;
+  try {
+    cfg = parseLintOptions(opts.buildArgs.get('BUILDKIT_DOCKERFILE_CHECK') ?? findDirective(text, 'check') ?? '');
+  } catch (err) {
+    return { warnings: [], error: { message: `failed to parse check options: ${(err as Error).message}`, ranges: [] } };
+  }
+  const kept = () => applyLintConfig(found, cfg).warnings;
+  try {
+    const parsed = parseDockerfile(text, found);
+    found.push(...(d.ext.checks?.(parsed, d.extCtx) ?? []));
+    const prepared = d.ext.prepare ? d.ext.prepare(parsed, d.extCtx) : parsed;
+    await convert({
+      ...opts,
+      dockerfile: prepared,
+      targetPlatform: d.targets[0]!,
+      implicitTarget: d.implicit,
+      buildPlatform: d.buildPlatform,
+      llbCaps: daemon.caps.llb,
+      resolveImage: memoResolver(daemon, opts.imageResolveMode),
+      namedContexts: d.named.any ? d.named : undefined,
+      context: d.bctx.context ?? localContext(d.inputs, d.ignore),
+      dockerignore: d.ignore,
+      allStages: !opts.target,
+      lint: (w) => found.push(w),
+    });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { warnings: kept(), error: { message, ranges: err instanceof LocatedError ? err.ranges : [] } };
+  }
+  const warnings = kept();
+  if (cfg.error && warnings.length > 0) return { warnings, error: { message: lintViolationMessage(warnings), ranges: [] } };
+  return { warnings };
 }
 
 /**
@@ -164,7 +248,7 @@ async function convertWithContext(base: Omit<ConvertOptions, 'context'>, bctx: B
   const first = await convert({ ...base, context: localContext(inputs, ignore), contextPaths: paths });
   const follow = followPathsOf(paths);
   if (!follow) return first;
-  return convert({ ...base, warn: undefined, context: localContext(inputs, ignore, follow) });
+  return convert({ ...base, warn: undefined, lint: undefined, context: localContext(inputs, ignore, follow) });
 }
 
 /** A capability the graph needs and Ping did not list throws CapabilityError (status Unknown, located). */
@@ -188,21 +272,40 @@ function contextDaemon(daemon: Daemon, inputs: FrontendInputs) {
   };
 }
 
+/** The `check` options: the BUILDKIT_DOCKERFILE_CHECK build arg, else the `# check=` directive. */
+function checkConfig(parsed: ParsedDockerfile, opts: BuildOptions): LintConfig {
+  return parseLintOptions(opts.buildArgs.get('BUILDKIT_DOCKERFILE_CHECK') ?? parsed.directives.check ?? '');
+}
+
 /**
- * The parser's checks, filtered by `# check=` or BUILDKIT_DOCKERFILE_CHECK: each becomes a
- * warning, or the build fails when the config says error=true. Checked before any image is
- * resolved, so a lint failure is reported at once. Warnings read as BuildKit's
- * (`Rule: message (line N)`, the rule's description as detail, its URL).
+ * The build's side of the checks: each check the config reports becomes a gateway warning as
+ * it is found (`Rule: message (line N)`, the rule's description as detail, its URL), as BuildKit's
+ * Warn callback does; with `error=true` the build fails once the first platform is converted,
+ * before anything is solved, naming the rules (Linter.Error).
  */
-async function applyChecks(daemon: Daemon, parsed: ParsedDockerfile, opts: BuildOptions, source: DefinitionFile): Promise<void> {
-  const value = opts.buildArgs.get('BUILDKIT_DOCKERFILE_CHECK') ?? parsed.directives.check ?? '';
-  const cfg = parseLintOptions(value);
-  const { warnings, error } = applyLintConfig(parsed.warnings, cfg);
-  if (error) throw error;
-  for (const w of warnings) {
-    const line = w.range.start.line;
-    const short = `${w.rule}: ${w.message}${line > 0 ? ` (line ${line})` : ''}`;
-    await daemon.warn?.(short, { range: w.range, detail: [w.description], url: w.url, source }).catch(() => undefined);
+class CheckReporter {
+  private readonly reported: Warning[] = [];
+
+  constructor(
+    private readonly daemon: Daemon,
+    private readonly cfg: LintConfig,
+    private readonly source: DefinitionFile,
+  ) {}
+
+  report(w: Warning): void {
+    if (!ruleEnabled(w.rule, this.cfg, w.local)) return;
+    this.reported.push(w);
+    const detail = { range: w.range, detail: [w.description], url: w.url || undefined, source: this.source };
+    void this.daemon.warn?.(lintShort(w), detail).catch(() => undefined);
+  }
+
+  reportAll(ws: readonly Warning[]): void {
+    for (const w of ws) this.report(w);
+  }
+
+  failIfConfigured(): void {
+    if (!this.cfg.error || this.reported.length === 0) return;
+    throw new LocatedError(lintViolationMessage(this.reported), this.reported.map((w) => w.range));
   }
 }
 

@@ -1,4 +1,5 @@
-import { parseInstruction, suggest, type Instruction, type ParsedDockerfile } from '../dockerfile/index.js';
+import { lint, parseInstruction, suggest, type Instruction, type ParsedDockerfile, type Warning } from '../dockerfile/index.js';
+import { checkBaseImagePlatform, checkDefaultBaseNames, checkFrom } from './checks.js';
 import { normalizeImageRef, scratch, image as imageSource, type Platform, type State } from '../llb/index.js';
 import { processWordWithMatches } from '../shell/index.js';
 import { LocatedError, withLocation, type SourceRange } from '../util/located.js';
@@ -38,6 +39,12 @@ export interface ConvertOptions
   context: State;
   resolveImage: ImageResolver;
   warn?: (message: string, range?: SourceRange) => void;
+  /** Receives every build check found while converting, unfiltered (see dockerfile/lint.ts). */
+  lint?: (w: Warning) => void;
+  /** Resolve and dispatch every stage, not only those the target needs (the lint subrequest). */
+  allStages?: boolean;
+  /** The main context's .dockerignore patterns, for CopyIgnoredFile. */
+  dockerignore?: readonly string[];
   /** Named contexts (`context:<name>`) that replace stages, images and COPY --from sources. */
   namedContexts?: NamedContextResolver;
   /** Filled with the main-context paths COPY, ADD and bind mounts read (see contextpaths.ts). */
@@ -68,7 +75,9 @@ const namedStages = new WeakSet<StageState>();
 export async function convert(opt: ConvertOptions): Promise<ConvertResult> {
   const { dockerfile } = opt;
   if (dockerfile.stages.length === 0) throw new Error('dockerfile contains no stages to build');
-  const globalArgs = buildMetaArgs(opt, defaultArgs(opt));
+  const defaults = defaultArgs(opt);
+  if (opt.lint) checkDefaultBaseNames(opt, defaultsOnly(opt, defaults));
+  const globalArgs = buildMetaArgs(opt, defaults);
   const states = buildStageStates(opt, globalArgs);
   const target = resolveTarget(opt, states);
   const index = buildDependencies(states);
@@ -122,12 +131,23 @@ function buildMetaArgs(opt: ConvertOptions, args: EnvList): EnvList {
   return args;
 }
 
+/** The global ARGs with their defaults alone, for InvalidDefaultArgInFrom; undefined if they do not expand. */
+function defaultsOnly(opt: ConvertOptions, defaults: EnvList): EnvList | undefined {
+  try {
+    return buildMetaArgs({ ...opt, buildArgs: new Map() }, defaults);
+  } catch {
+    return undefined;
+  }
+}
+
 function buildStageStates(opt: ConvertOptions, globalArgs: EnvList): StageState[] {
   const states: StageState[] = [];
   const byName = new Map<string, StageState>();
   const lex = { escapeToken: opt.dockerfile.directives.escape };
+  const declared = opt.lint ? [...new Set([...opt.dockerfile.metaArgs.flatMap((a) => a.args.map((kv) => kv.key)), ...globalArgs.keys()])] : [];
   opt.dockerfile.stages.forEach((stage, i) => {
     const from = stage.from;
+    if (opt.lint) checkFrom(opt, stage, globalArgs, declared);
     let baseName: string;
     try {
       baseName = processWordWithMatches(from.image, globalArgs.getter, lex).result;
@@ -138,16 +158,22 @@ function buildStageStates(opt: ConvertOptions, globalArgs: EnvList): StageState[
     const ds = new StageState(i, stage, baseName);
     if (from.platform) {
       let value: string;
+      let unmatched: Set<string>;
       try {
-        value = processWordWithMatches(from.platform, globalArgs.getter, lex).result;
+        ({ result: value, unmatched } = processWordWithMatches(from.platform, globalArgs.getter, lex));
       } catch (err) {
         throw new LocatedError(`failed to process arguments for platform ${from.platform}: ${(err as Error).message}`, [from.range]);
       }
-      if (value === '') throw new LocatedError(`empty platform value from expression ${from.platform}`, [from.range]);
+      if (value === '') {
+        // BuildKit's wrapSuggestAny: the first unset name with a near declared one
+        const keys = globalArgs.keys();
+        const hint = [...unmatched].map((k) => suggest(k, keys)).find((h) => h !== undefined);
+        throw new LocatedError(`empty platform value from expression ${from.platform}${hint ? ` (did you mean ${hint}?)` : ''}`, [from.range]);
+      }
       try {
         const parsed = parsePlatform(value);
         ds.platform = parsed.platform;
-        if (parsed.warning) opt.warn?.(parsed.warning, from.range);
+        if (parsed.warning) opt.lint?.(lint.wasmPlatformSpelling(parsed.warning, from.range, from.comments));
       } catch (err) {
         throw new LocatedError(`failed to parse platform ${from.platform}: ${(err as Error).message}`, [from.range]);
       }
@@ -348,7 +374,7 @@ function placeExecStagesForWasm(opt: ConvertOptions, states: StageState[]): stri
 async function resolveStages(opt: ConvertOptions, index: StageIndex, target: StageState): Promise<Set<StageState>> {
   const states = index.states;
   for (;;) {
-    const reachable = reachableFrom(target);
+    const reachable = opt.allStages ? new Set(states) : reachableFrom(target);
     await Promise.all(
       // an image named only by COPY --from / --mount from is ready once resolved (Go marks it dispatched)
       states.filter((s) => reachable.has(s) && !s.base && !s.resolved).map((s) => resolveBase(opt, s).then(() => void (s.unregistered && (s.dispatched = true)))),
@@ -444,6 +470,7 @@ async function resolveBase(opt: ConvertOptions, s: StageState): Promise<void> {
   s.image = img;
   if (!isScratch) s.baseImage = resolved.config;
   s.platform = resolvedPlatform;
+  if (!isScratch) checkBaseImagePlatform(opt, s.baseName, resolvedPlatform, img, range);
   s.state = isScratch
     ? scratch()
     : imageSource(pinned, {

@@ -2,6 +2,7 @@ import { formatGoDuration, parseGoDuration, type CommandInstruction, type Instru
 import { FileAction } from '../llb/index.js';
 import { joinRoot } from '../util/gopath.js';
 import { processWord, processWords } from '../shell/index.js';
+import { checkInstruction } from './checks.js';
 import { dispatchCopy } from './copy.js';
 import type { ConvertOptions } from './convert.js';
 import type { EnvList } from './env.js';
@@ -36,6 +37,7 @@ export function stepName(ctx: DispatchContext, s: StageState, original: string):
 
 export async function dispatch(ctx: DispatchContext, s: StageState, cmd: Command): Promise<void> {
   s.cmdIsOnBuild = cmd.isOnBuild;
+  if (ctx.opt.lint) checkInstruction(ctx.opt, s, cmd, ctx.globalArgs);
   const c = cmd.instruction;
   switch (c.kind) {
     case 'env':

@@ -35,18 +35,29 @@ describe('subrequests', () => {
   const handlers = {
     outline: async () => outline({ dockerfile: parseDockerfile(df), source: Buffer.from(df), buildArgs: new Map(), buildPlatform: { os: 'linux', architecture: 'amd64' } }),
     targets: async () => listTargets(parseDockerfile(df), Buffer.from(df)),
+    lint: async () => ({ warnings: null, sources: [{ filename: 'Dockerfile', data: Buffer.from(df) }] }),
   };
 
   test('no requestid: no answer, the build goes on', async () => {
     expect(await handleSubrequest(undefined, handlers)).toBeUndefined();
   });
 
-  test('describe lists what this frontend answers, in BuildKit order', () => {
+  test('describe lists what this frontend answers, in BuildKit order, lint last', () => {
     expect((JSON.parse(describeJSON()) as { name: string }[]).map((r) => r.name)).toEqual([
       'frontend.outline',
       'frontend.targets',
       'frontend.subrequests.describe',
+      'frontend.lint',
     ]);
+    const lintDef = (JSON.parse(describeJSON()) as { name: string; metadata: { name: string }[] }[]).at(-1)!;
+    expect(lintDef.metadata.map((m) => m.name)).toEqual(['result.json', 'result.txt', 'result.statuscode']);
+  });
+
+  test('lint answers carry result.statuscode too: 0 for a clean Dockerfile', async () => {
+    const res = await handleSubrequest('frontend.lint', handlers);
+    expect(Object.keys(res!.metadata).sort()).toEqual(['result.json', 'result.statuscode', 'result.txt', 'version']);
+    expect(Buffer.from(res!.metadata['result.statuscode']!).toString()).toBe('0');
+    expect(Buffer.from(res!.metadata['result.txt']!).toString()).toBe('');
   });
 
   test('answers carry result.json, result.txt and version, nothing else', async () => {

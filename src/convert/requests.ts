@@ -11,6 +11,7 @@
  *   as Unimplemented and an unknown request as Unknown, the codes BuildKit's own frontend uses.
  */
 import { goMarshalIndent, tabwrite } from './gotext.js';
+import { lintJSON, lintStatusCode, lintText, type LintResultsJSON } from './lintresult.js';
 import type { Outline, TargetList } from './outline.js';
 
 /** The frontend capabilities this frontend implements; the image label lists exactly these. */
@@ -71,6 +72,18 @@ export const DESCRIBE_REQUEST: RequestDefinition = {
   refs: null,
 };
 
+/** lint.SubrequestLintDefinition: checks every stage and answers with the findings. */
+export const LINT_REQUEST: RequestDefinition = {
+  name: 'frontend.lint',
+  version: '1.0.0',
+  type: 'rpc',
+  description: 'Lint a Dockerfile',
+  opts: [],
+  inputs: null,
+  metadata: [...resultMetadata, { name: 'result.statuscode', description: '' }],
+  refs: null,
+};
+
 /** A request or capability this frontend does not have (status codes: see the gateway's toStatus). */
 export class UnsupportedRequestError extends Error {
   readonly unsupported = true;
@@ -107,6 +120,7 @@ export interface SubrequestResult {
 export interface SubrequestHandlers {
   outline(): Promise<Outline>;
   targets(): Promise<TargetList>;
+  lint(): Promise<LintResultsJSON>;
 }
 
 /** Answers `requestid`; the build goes on only when there is none. */
@@ -119,6 +133,12 @@ export async function handleSubrequest(requestId: string | undefined, h: Subrequ
       return result(goMarshalIndent(await h.outline()), outlineText, OUTLINE_REQUEST.version);
     case TARGETS_REQUEST.name:
       return result(goMarshalIndent(await h.targets()), targetsText, TARGETS_REQUEST.version);
+    case LINT_REQUEST.name: {
+      const r = await h.lint();
+      const answer = result(lintJSON(r), lintText, LINT_REQUEST.version);
+      answer.metadata['result.statuscode'] = Buffer.from(lintStatusCode(r));
+      return answer;
+    }
     default:
       throw new UnsupportedRequestError(`unsupported request ${requestId}`, { subrequest: requestId });
   }
@@ -135,7 +155,7 @@ function result(json: string, print: (json: string) => string, version: string):
 }
 
 export function describeJSON(): string {
-  return goMarshalIndent([OUTLINE_REQUEST, TARGETS_REQUEST, DESCRIBE_REQUEST]);
+  return goMarshalIndent([OUTLINE_REQUEST, TARGETS_REQUEST, DESCRIBE_REQUEST, LINT_REQUEST]);
 }
 
 /** subrequests.PrintDescribe */

@@ -19,10 +19,11 @@ export type {
   RunInstruction,
 } from './types.js';
 export type { ParsedDockerfile, Stage } from './parse.js';
-export type { LintConfig, Warning } from './lint.js';
+export type { LintConfig, Rule, RuleName, Warning } from './lint.js';
 export { parseDockerfile, parseInstruction } from './parse.js';
+export { findDirective } from './directives.js';
 export { suggest } from './suggest.js';
 export { chompHeredocContent, heredocMarkerOf, type HeredocMarker } from './heredoc.js';
-export { applyLintConfig, parseLintOptions } from './lint.js';
+export { RULES, applyLintConfig, lint, lintShort, lintViolationMessage, parseLintOptions, ruleEnabled, ruleOf } from './lint.js';
 export { formatGoDuration, parseGoDuration } from './gostrconv.js';
 export { INSTRUCTION_NAMES } from './instructions.js';

@@ -35,7 +35,7 @@ function cmdLine(node: Node): string[] {
 }
 
 export function parseNode(node: Node): Instruction {
-  const base = { range: node.range, original: node.original };
+  const base = { range: node.range, original: node.original, keyword: node.keyword, comments: node.comments };
   const args = node.args;
   const flags = new BFlags(node.flags);
   const cmd = node.keyword.toLowerCase();
@@ -74,7 +74,8 @@ export function parseNode(node: Node): Instruction {
       flags.parse();
       if (node.pairs.length === 0) throw atLeastOne(name);
       if (node.pairs.some((p) => p.key === '')) throw blankNames(name);
-      return { ...base, kind: cmd, pairs: node.pairs.map(({ key, value }) => ({ key, value })) };
+      const legacy = node.pairs.some((p) => p.legacy);
+      return { ...base, kind: cmd, pairs: node.pairs.map(({ key, value }) => ({ key, value })), ...(legacy ? { legacy } : {}) };
     }
     case 'maintainer':
       if (args.length !== 1) throw exactlyOne('MAINTAINER');

@@ -38,6 +38,11 @@ export interface Node {
   original: string;
   /** From the keyword to the end of the last line read for it, heredoc bodies included. */
   range: SourceRange;
+  /**
+   * The comment lines right above the instruction, `#` and spaces removed (BuildKit's
+   * PrevComment): a `#` line with no text clears them, blank lines do not, directives are left out.
+   */
+  comments: string[];
 }
 
 type ArgParser = (rest: string, escape: string) => Pick<Node, 'args' | 'json'> & { pairs?: KeyValue[] };
@@ -107,5 +112,6 @@ export function nodeFromLine(line: string, escape: string): Node {
     heredocs: [],
     original: line,
     range: NO_RANGE,
+    comments: [],
   };
 }

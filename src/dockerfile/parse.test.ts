@@ -61,12 +61,32 @@ describe('warnings', () => {
       ['ConsistentInstructionCasing', "Command 'Run' should match the case of the command majority (lowercase)", 4],
     ]);
   });
-  it('reports MAINTAINER, legacy ENV and empty continuation lines', () => {
+  it('reports MAINTAINER and empty continuation lines; legacy ENV is a dispatch check (BuildKit v0.14+)', () => {
     expect(rules('FROM a\nMAINTAINER me\nENV a b\nLABEL a=b\nRUN a \\\n\n  b\n')).toEqual([
       ['NoEmptyContinuation', 'Empty continuation line', 7],
       ['MaintainerDeprecated', 'Maintainer instruction is deprecated in favor of using label', 2],
-      ['LegacyKeyValueFormat', '"ENV key=value" should be used instead of legacy "ENV key value" format', 3],
     ]);
+  });
+  it('keeps the comments above each instruction and reads a # check= among them', () => {
+    const text = '# check=skip=all\n# one\n\n# two\nFROM a\n#\n# check=skip=MaintainerDeprecated // why\nMAINTAINER m\nARG X\n';
+    const parsed = parseDockerfile(text);
+    expect(parsed.stages[0]!.from.comments).toEqual(['one', 'two']);
+    expect(parsed.stages[0]!.commands.map((c) => c.comments)).toEqual([['check=skip=MaintainerDeprecated // why'], []]);
+    expect(parsed.warnings[0]!.local).toMatchObject({ skip: ['MaintainerDeprecated'] });
+    expect(applyLintConfig(parsed.warnings, parseLintOptions('')).warnings).toEqual([]);
+  });
+  it('InvalidDefinitionDescription is experimental and names the key', () => {
+    const text = '# check=experimental=InvalidDefinitionDescription\n# bar the bar\nARG foo=bar\n# BasE the base\nFROM scratch AS base\n# x\nARG a b\n# a fine\nARG a\n';
+    const parsed = parseDockerfile(text);
+    const msgs = (cfg: string) => applyLintConfig(parsed.warnings, parseLintOptions(cfg)).warnings.map((w) => [w.message, w.range.start.line]);
+    expect(msgs('')).toEqual([]);
+    expect(msgs('experimental=InvalidDefinitionDescription')).toEqual([
+      ['Comment for ARG should follow the format: `# foo <description>`', 3],
+      ['Comment for FROM should follow the format: `# base <description>`', 5],
+      ['Comment for ARG should follow the format: `# <arg_key> <description>`', 7],
+    ]);
+    // skip=all does not turn experimental rules off, as in BuildKit's Linter.Run
+    expect(msgs('skip=all;experimental=all')).toHaveLength(3);
   });
   it('carries the documentation url', () => {
     expect(parseDockerfile('FROM a AS x\nFROM b AS x').warnings[0]!.url).toBe(

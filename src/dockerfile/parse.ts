@@ -39,16 +39,22 @@ export interface ParsedDockerfile {
 
 const RESERVED_STAGE_NAMES = new Set(['context', 'scratch']);
 
-/** Parses a whole Dockerfile; throws LocatedError for the first problem, in BuildKit's order. */
-export function parseDockerfile(text: string): ParsedDockerfile {
+/**
+ * Parses a whole Dockerfile; throws LocatedError for the first problem, in BuildKit's order.
+ * The checks found so far go into `sink` as they are found, so a caller (the lint subrequest)
+ * still has them when parsing fails, as BuildKit reports warnings before the error.
+ */
+export function parseDockerfile(text: string, sink: Warning[] = []): ParsedDockerfile {
   const scanned = scan(text);
-  const warnings: Warning[] = scanned.emptyContinuations.map((w) => lint.noEmptyContinuation(lineAt(w.line)));
+  const warnings = sink;
+  warnings.push(...scanned.emptyContinuations.map((w) => lint.noEmptyContinuation(lineAt(w.line))));
   const metaArgs: ArgInstruction[] = [];
   const stages: Stage[] = [];
   const stageKeywords: Keyword[] = [];
   for (const node of scanned.nodes) {
     warnings.push(...instructionWarnings(node));
     const inst = withParseErrorPrefix(node, () => parseLocated(node));
+    warnings.push(...definitionWarnings(inst));
     if (stages.length === 0 && inst.kind === 'arg') {
       metaArgs.push(inst);
       continue;
@@ -117,24 +123,39 @@ function lineAt(line: number): SourceRange {
   return { start: { line, character: 0 }, end: { line, character: 0 } };
 }
 
-/** Checks BuildKit runs while parsing each instruction, before its errors. */
+/** Checks BuildKit runs while parsing each instruction (ParseInstructionWithLinter), before its errors. */
 function instructionWarnings(node: Node): Warning[] {
   const cmd = node.keyword.toLowerCase();
+  const c = node.comments;
   const out: Warning[] = [];
-  if (cmd === 'maintainer') out.push(lint.maintainerDeprecated(node.range));
+  if (cmd === 'maintainer') out.push(lint.maintainerDeprecated(node.range, c));
   if (cmd === 'from' && node.args.length === 3) {
     const [, as, name] = node.args as [string, string, string];
-    if (name !== name.toLowerCase()) out.push(lint.stageNameCasing(name, node.range));
+    if (name !== name.toLowerCase()) out.push(lint.stageNameCasing(name, node.range, c));
     const lower = node.keyword === node.keyword.toLowerCase();
     const upper = node.keyword === node.keyword.toUpperCase();
     if ((lower && as !== as.toLowerCase()) || (upper && !lower && as !== as.toUpperCase())) {
-      out.push(lint.fromAsCasing(node.keyword, as, node.range));
+      out.push(lint.fromAsCasing(node.keyword, as, node.range, c));
     }
   }
-  if ((cmd === 'env' || cmd === 'label') && node.pairs.some((p) => p.legacy)) {
-    out.push(lint.legacyKeyValueFormat(node.keyword, node.range));
-  }
   return out;
+}
+
+/**
+ * InvalidDefinitionDescription (experimental), checked once the instruction parsed: the last
+ * comment above a named FROM or an ARG should start with the name it describes.
+ */
+function definitionWarnings(inst: Instruction): Warning[] {
+  let keys: string[];
+  if (inst.kind === 'from' && inst.stageName) keys = [inst.stageName];
+  else if (inst.kind === 'arg') keys = inst.args.map((a) => a.key);
+  else return [];
+  const comments = inst.comments ?? [];
+  if (comments.length === 0 || keys.length === 0) return [];
+  const first = comments[comments.length - 1]!.split(' ', 1)[0]!;
+  if (keys.includes(first)) return [];
+  const name = keys.length > 1 ? '<arg_key>' : keys[0]!;
+  return [lint.invalidDefinitionDescription(inst.kind === 'from' ? 'FROM' : 'ARG', name, inst.range, comments)];
 }
 
 function stageNameWarnings(stages: Stage[]): Warning[] {

@@ -56,15 +56,15 @@ describe('directives', () => {
     expect(scan('#!/bin/x\n# escape=`\nFROM a').escapeToken).toBe('\\');
     expect(scan('# syntax=x\n# check=skip=all\n# escape=`\nFROM a').escapeToken).toBe('`');
   });
-  it('rejects repeated directives and bad escape tokens', () => {
+  it('rejects repeated directives and bad escape tokens, at the line before (as BuildKit does)', () => {
     expect(located(() => scan('# escape=\\\n# escape=`\nFROM a'))).toMatchObject({
       message: 'only one escape parser directive can be used',
-      line: 2,
+      line: 1,
     });
     expect(located(() => scan('# syntax=a\n# SYNTAX=b\nFROM a'))).toMatchObject({ message: 'only one syntax parser directive can be used' });
     expect(located(() => scan('# escape=x\nFROM a'))).toMatchObject({
       message: "invalid escape token 'x' does not match ` or \\",
-      line: 1,
+      line: 0,
     });
   });
 });

@@ -4,7 +4,7 @@
  * are dropped with a warning, directives are read at the top, and heredoc bodies are taken from
  * the lines after an ADD/COPY/RUN (or ONBUILD of one) that names them.
  */
-import { trimLeftSpace } from '../shell/chars.js';
+import { trimLeftSpace, trimSpace } from '../shell/chars.js';
 import { LocatedError, type SourceRange } from '../util/located.js';
 import { DirectiveError, DirectiveParser } from './directives.js';
 import { HeredocError, heredocMarkersFromLine, type Heredoc } from './heredoc.js';
@@ -71,11 +71,16 @@ export function scan(input: string): ScanResult {
   let continuation = continuationRegExp(escape);
   const at = (start: number, end = start) => [lineRange(lines, start, end)];
 
-  const processLine = (raw: string, stripLeft: boolean, lineNo: number): string => {
+  let wasDirective = false;
+  // `linesBefore` locates a directive error the way BuildKit's parser does (withLocation with
+  // its line counter before the increment): at the line before the directive, 0 on the first
+  // line, where buildx then prints no excerpt (errdefs.Source.Print skips lines below 1)
+  const processLine = (raw: string, stripLeft: boolean, linesBefore: number): string => {
     let token = trimNewline(raw);
     if (stripLeft) token = trimLeftSpace(token);
     try {
       const d = directives.parseLine(token);
+      wasDirective = d !== undefined;
       if (d?.name === 'escape') {
         if (d.value !== '\\' && d.value !== '`') {
           throw new DirectiveError(`invalid escape token '${d.value}' does not match \` or \\`);
@@ -84,7 +89,7 @@ export function scan(input: string): ScanResult {
         continuation = continuationRegExp(escape);
       }
     } catch (e) {
-      if (e instanceof DirectiveError) throw new LocatedError(e.message, at(lineNo));
+      if (e instanceof DirectiveError) throw new LocatedError(e.message, at(linesBefore));
       throw e;
     }
     return isComment(token) ? '' : token;
@@ -95,8 +100,15 @@ export function scan(input: string): ScanResult {
   const nodes: Node[] = [];
   const emptyContinuations: ScanWarning[] = [];
   let current = 0;
+  let comments: string[] = [];
   for (let raw = reader.next(); raw !== undefined; raw = reader.next()) {
-    const first = processLine(raw, true, current + 1);
+    if (isComment(raw)) {
+      const comment = trimSpace(trimLeftSpace(trimNewline(raw)).slice(1));
+      if (comment === '') comments = [];
+      else comments.push(comment);
+    }
+    const first = processLine(raw, true, current);
+    if (wasDirective) comments.pop();
     current++;
     const startLine = current;
     let [joined, endOfLine] = trimContinuation(first);
@@ -106,7 +118,7 @@ export function scan(input: string): ScanResult {
     while (!endOfLine) {
       const next = reader.next();
       if (next === undefined) break;
-      const token = processLine(next, false, current + 1);
+      const token = processLine(next, false, current);
       current++;
       if (isComment(next)) continue;
       if (trimLeftSpace(token).length === 0) {
@@ -152,6 +164,8 @@ export function scan(input: string): ScanResult {
       }
     }
     node.range = lineRange(lines, startLine, current);
+    node.comments = comments;
+    comments = [];
     nodes.push(node);
   }
 

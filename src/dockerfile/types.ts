@@ -19,6 +19,10 @@ interface Base {
    * not included. BuildKit's step name is this text trimmed.
    */
   original: string;
+  /** The keyword as written (BuildKit's Command.Name(), used in check messages). */
+  keyword?: string;
+  /** The comment lines right above the instruction (see Node.comments). */
+  comments?: string[];
 }
 
 /** A value from a flag; absent when the flag was not given or given empty, which BuildKit treats alike. */
@@ -43,8 +47,9 @@ export interface KeyValuePair {
   value: string;
 }
 
-export type EnvInstruction = Base & { kind: 'env'; pairs: KeyValuePair[] };
-export type LabelInstruction = Base & { kind: 'label'; pairs: KeyValuePair[] };
+/** `legacy` marks the `ENV key value` form (one pair, no `=`), which LegacyKeyValueFormat reports. */
+export type EnvInstruction = Base & { kind: 'env'; pairs: KeyValuePair[]; legacy?: boolean };
+export type LabelInstruction = Base & { kind: 'label'; pairs: KeyValuePair[]; legacy?: boolean };
 
 export type RunInstruction = Base & {
   kind: 'run';

@@ -1,4 +1,5 @@
 import type { Extensions } from '../convert/index.js';
+import { wasmChecks } from './checks.js';
 import { finishWasmImage } from './image.js';
 import { expandToolchainStages } from './toolchain.js';
 
@@ -6,8 +7,10 @@ import { expandToolchainStages } from './toolchain.js';
 export const wasmExtensions: Extensions = {
   prepare: (parsed, { opts }) => expandToolchainStages(parsed, opts.buildArgs),
   finish: finishWasmImage,
+  checks: (parsed, ctx) => wasmChecks(parsed, ctx),
 };
 
-export { finishWasmImage, wasmImageOptions, checkModule } from './image.js';
-export { inspectWasm, stripDebug, wasiKind, isWasm } from './module.js';
+export { finishWasmImage, wasmImageOptions } from './image.js';
+export { checkModuleBytes, processModule, stepMain, STEP_ARG } from './step.js';
+export { inspectWasm, stripDebug, stripSections, wasiKind, isWasm } from './module.js';
 export { expandToolchainStages, toolchainOf, toolchains } from './toolchain.js';

@@ -4,7 +4,7 @@ import { wasmCommand, wasmComponent } from '../../test/wasm-fixture.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { inspectWasm, isWasm, stripDebug, wasiImports, wasiKind, WasmFormatError } from './module.js';
+import { inspectWasm, isWasm, stripDebug, stripSections, wasiImports, wasiKind, WasmFormatError } from './module.js';
 
 describe('inspectWasm', () => {
   test('a WASI command: imports, exports, custom sections', () => {
@@ -50,5 +50,27 @@ describe('stripDebug', () => {
   test('a module without debug sections is returned as it was', () => {
     const m = wasmCommand();
     expect(stripDebug(m)).toEqual({ bytes: m, removed: [] });
+  });
+});
+
+describe('stripSections', () => {
+  const custom = (b: Uint8Array) => inspectWasm(b).sections.filter((s) => s.id === 0).map((s) => s.name);
+  test('by default removes debug, name and producers sections; other custom sections stay; the module still runs', async () => {
+    const full = wasmCommand({ exitCode: 3, custom: [['.debug_info', 500], ['name', 300], ['producers', 40], ['target_features', 10]] });
+    const { bytes, removed } = stripSections(full);
+    expect(removed.map((r) => r.name)).toEqual(['.debug_info', 'name', 'producers']);
+    expect(custom(bytes)).toEqual(['target_features']);
+    expect(bytes.length).toBe(full.length - removed.reduce((n, r) => n + r.size, 0));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strip-'));
+    fs.writeFileSync(path.join(dir, 'm.wasm'), bytes);
+    expect((await runWasi(path.join(dir, 'm.wasm'))).exitCode).toBe(3);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  test('keepNames keeps name and producers; keepDebug keeps the debug sections', () => {
+    const full = wasmCommand({ custom: [['.debug_info', 500], ['name', 300], ['producers', 40]] });
+    expect(custom(stripSections(full, { keepNames: true }).bytes)).toEqual(['name', 'producers']);
+    expect(custom(stripSections(full, { keepDebug: true }).bytes)).toEqual(['.debug_info']);
+    expect(stripSections(full, { keepDebug: true, keepNames: true }).bytes).toBe(full);
   });
 });

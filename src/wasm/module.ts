@@ -160,19 +160,43 @@ export function isDebugSection(name: string): boolean {
   return name.startsWith('.debug_') || name === 'external_debug_info' || name === 'sourceMappingURL';
 }
 
-/** Removes debug custom sections; every other byte is kept as it was. */
-export function stripDebug(bytes: Uint8Array): { bytes: Uint8Array; removed: { name: string; size: number }[] } {
-  const info = inspectWasm(bytes);
+/**
+ * Custom sections that only name things for people: `name` (function and local names, used by
+ * runtimes only to print trap backtraces) and `producers` (toolchain versions). Runtimes run a
+ * module the same without them.
+ */
+export function isNameSection(name: string): boolean {
+  return name === 'name' || name === 'producers';
+}
+
+/** What `stripSections` removes: debug sections, and (unless kept) the name and producers sections. */
+export interface StripOptions {
+  keepDebug?: boolean;
+  keepNames?: boolean;
+}
+
+/**
+ * Removes the custom sections `opts` does not keep; every other byte is kept as it was (section
+ * order and encoding untouched). Returns the input itself when nothing is removed.
+ * Throws WasmFormatError for a malformed binary.
+ */
+export function stripSections(bytes: Uint8Array, opts: StripOptions = {}, info: WasmInfo = inspectWasm(bytes)): { bytes: Uint8Array; removed: { name: string; size: number }[] } {
   const removed: { name: string; size: number }[] = [];
   const keep: Uint8Array[] = [bytes.subarray(0, 8)];
   for (const s of info.sections) {
-    if (s.id === 0 && s.name !== undefined && isDebugSection(s.name)) {
-      removed.push({ name: s.name, size: s.size });
+    const n = s.id === 0 ? s.name : undefined;
+    if (n !== undefined && ((!opts.keepDebug && isDebugSection(n)) || (!opts.keepNames && isNameSection(n)))) {
+      removed.push({ name: n, size: s.size });
       continue;
     }
     keep.push(bytes.subarray(s.offset, s.offset + s.size));
   }
   return { bytes: removed.length ? Buffer.concat(keep) : bytes, removed };
+}
+
+/** Removes debug custom sections only (names and producers stay); see stripSections. */
+export function stripDebug(bytes: Uint8Array): { bytes: Uint8Array; removed: { name: string; size: number }[] } {
+  return stripSections(bytes, { keepNames: true });
 }
 
 export type WasiKind = 'command' | 'reactor' | 'library';

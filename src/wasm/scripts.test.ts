@@ -118,3 +118,11 @@ test('every wrapper is valid POSIX sh', () => {
     }
   }
 });
+
+test('rust wrapper: a target the toolchain lacks fails before cargo runs', () => {
+  const dir = sandbox({ rustc: rustc(['wasm32-wasi'], '/nonexistent'), cargo: 'echo cargo ran' }, toolchainFiles.rust.run);
+  const r = run(dir, ['cargo', 'build'], { WASM_WASI: 'preview2' });
+  expect(r.status).toBe(1);
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toBe('wasm-frontend: this Rust toolchain (rustc 1.85.1 (test)) has no target wasm32-wasip2\n');
+});

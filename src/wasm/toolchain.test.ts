@@ -64,8 +64,17 @@ describe('toolchain stages', () => {
 
 describe('wasm image options', () => {
   test('build args', () => {
-    expect(wasmImageOptions(new Map([['WASM_KEEP_DEBUG', 'true'], ['WASM_RUNTIME', 'WasmEdge'], ['WASM_OS', 'wasip1']]))).toEqual({ keepDebug: true, runtime: 'wasmedge', os: 'wasip1' });
-    expect(wasmImageOptions(new Map())).toEqual({ keepDebug: false, runtime: undefined, os: undefined });
+    expect(wasmImageOptions(new Map([['WASM_KEEP_DEBUG', 'true'], ['WASM_RUNTIME', 'WasmEdge'], ['WASM_OS', 'wasip1']]))).toMatchObject({ keepDebug: true, keepNames: false, runtime: 'wasmedge', os: 'wasip1' });
+    expect(wasmImageOptions(new Map())).toEqual({ keepDebug: false, keepNames: false, runtime: undefined, os: undefined, wasmOpt: undefined, wasmOptImage: 'docker.io/local/wasm-toolchain:bookworm', step: undefined });
+    expect(wasmImageOptions(new Map([['WASM_KEEP_NAMES', '1'], ['WASM_OPT', ' -Oz  --strip-producers '], ['WASM_OPT_IMAGE', 'my/binaryen:1'], ['WASM_MODULE_STEP', 'frontend']]))).toMatchObject({
+      keepNames: true,
+      wasmOpt: ['-Oz', '--strip-producers'],
+      wasmOptImage: 'my/binaryen:1',
+      step: 'frontend',
+    });
+    expect(() => wasmImageOptions(new Map([['WASM_OPT', '-Oz -o /x.wasm']]))).toThrow('WASM_OPT "-Oz -o /x.wasm": give wasm-opt flags only, such as -Oz (the input and output are set by the frontend)');
+    expect(() => wasmImageOptions(new Map([['WASM_OPT', 'Oz']]))).toThrow(/give wasm-opt flags only/);
+    expect(() => wasmImageOptions(new Map([['WASM_MODULE_STEP', 'later']]))).toThrow('unknown WASM_MODULE_STEP "later": use exec or frontend');
     expect(() => wasmImageOptions(new Map([['WASM_RUNTIME', 'node']]))).toThrow('unknown WASM_RUNTIME "node": use one of wasmtime, wasmedge, wamr, wasmer, crun');
   });
 });
