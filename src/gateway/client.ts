@@ -428,6 +428,6 @@ function unary<T>(client: grpc.Client, method: LLBBridgeMethod, req: object, opt
  * daemon's text and code. The limit concerns the whole Dockerfile, not one line.
  */
 function tooLarge(err: unknown, ops: number): unknown {
-  if (!(err instanceof GatewayError) || err.code !== 8 || !/larger than max/i.test(err.message)) return err;
+  if (!(err instanceof Error) || (err as { code?: unknown }).code !== 8 || !/larger than max|size larger than/i.test(err.message)) return err;
   return new Error(`the build definition (${ops} LLB ops) is larger than the daemon accepts in one gRPC message: ${err.message}; split the Dockerfile or build a target with fewer steps`, { cause: err });
 }
