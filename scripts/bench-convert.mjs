@@ -5,6 +5,13 @@
 // Each run is a fresh node process (what the frontend does once per build), so its peak RSS is
 // that conversion's; within each process the conversion is then repeated, for a warm figure.
 // Prints medians; asserts nothing. --print writes the generated Dockerfile to stdout and exits.
+//
+// Size series (issue #9: growth must be linear), ms per instruction for each size:
+//   node scripts/bench-convert.mjs [DOCKERFILE] [--sizes 1000,5000,10000,20000] [--shapes mixed,chain,copychain,runs] [--runs 3]
+// With a DOCKERFILE, that file is grown to each size by repeating its instructions after the
+// first FROM; without one, each shape is generated: mixed (the generator above, 25 instructions
+// per stage), chain (FROM s<N-1> AS s<N> + LABEL), copychain (FROM scratch + COPY --from the
+// stage before), runs (one stage, N RUN lines).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -25,9 +32,14 @@ const { values } = parseArgs({
     warm: { type: 'string', default: '5' },
     print: { type: 'boolean', default: false },
     child: { type: 'string' },
+    'text-file': { type: 'string' },
+    sizes: { type: 'string' },
+    shapes: { type: 'string' },
   },
   strict: true,
+  allowPositionals: true,
 });
+const series = !values.child && (values.sizes !== undefined || process.argv.slice(2).some((a) => !a.startsWith('-') && fs.existsSync(a) && fs.statSync(a).isFile()));
 
 const stages = Number(values.stages);
 const instructions = Number(values.instructions);
@@ -37,7 +49,7 @@ for (const [name, v] of [['stages', stages], ['instructions', instructions], ['r
     process.exit(1);
   }
 }
-if (instructions < stages * 2) {
+if (!series && instructions < stages * 2) {
   console.error('bench: --instructions must be at least twice --stages (a FROM and a COPY per stage)');
   process.exit(1);
 }
@@ -47,7 +59,7 @@ if (instructions < stages * 2) {
  * stage i-1 (so all are reachable from the last); the rest of each stage cycles through ARG, ENV,
  * WORKDIR, RUN (with mounts), COPY/ADD (context and stages), LABEL, USER, EXPOSE, HEALTHCHECK...
  */
-function generate() {
+function generate(stages = Number(values.stages), instructions = Number(values.instructions)) {
   const body = [
     (i, k) => `ARG V${k}=value-${i}-${k}`,
     (i, k) => `ENV E${k}=\${V${k}:-x}/${i} PATH=/opt/s${i}/bin:$PATH`,
@@ -87,7 +99,7 @@ if (values.print) {
 if (values.child) {
   // One measured process: load the bundle, convert once (cold), then `warm` more times.
   const api = createRequire(self)(values.child);
-  const text = generate();
+  const text = values['text-file'] ? fs.readFileSync(values['text-file'], 'utf8') : generate();
   const config = Buffer.from(
     JSON.stringify({
       os: 'linux',
@@ -100,6 +112,7 @@ if (values.child) {
     const t0 = performance.now();
     const dockerfile = api.parseDockerfile(text);
     const t1 = performance.now();
+    instructionCount = dockerfile.metaArgs.length + dockerfile.stages.reduce((n, st) => n + 1 + st.commands.length, 0);
     const opts = api.readBuildOptions(new Map([['filename', 'Dockerfile']]));
     const linux = { os: 'linux', architecture: 'amd64' };
     const r = await api.convert({
@@ -117,12 +130,13 @@ if (values.child) {
     const t3 = performance.now();
     return { parse: t1 - t0, convert: t2 - t1, marshal: t3 - t2, total: t3 - t0, ops: def.def.length };
   };
+  let instructionCount = 0;
   const cold = await once();
   const coldRss = process.resourceUsage().maxRSS * 1024;
   const coldHeap = process.memoryUsage().heapUsed;
   const warm = [];
   for (let i = 0; i < Number(values.warm); i++) warm.push(await once());
-  process.stdout.write(JSON.stringify({ cold, coldRss, coldHeap, warm, rss: process.resourceUsage().maxRSS * 1024, lines: text.split('\n').length }));
+  process.stdout.write(JSON.stringify({ cold, coldRss, coldHeap, warm, rss: process.resourceUsage().maxRSS * 1024, lines: text.split('\n').length, instructions: instructionCount }));
   process.exit(0);
 }
 
@@ -153,8 +167,9 @@ await esbuild.build({
   logLevel: 'warning',
 });
 
-function child() {
-  const out = execFileSync(process.execPath, [self, '--child', bundle, '--stages', String(stages), '--instructions', String(instructions), '--warm', values.warm], {
+function child(textFile) {
+  const extra = textFile ? ['--text-file', textFile] : [];
+  const out = execFileSync(process.execPath, [self, '--child', bundle, '--stages', String(stages), '--instructions', String(instructions), '--warm', values.warm, ...extra], {
     maxBuffer: 16 * 1024 * 1024,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -168,6 +183,61 @@ function baseline() {
 }
 
 const runs = Number(values.runs);
+
+/** `size` instructions of one shape (see the header). */
+function shaped(shape, size, file) {
+  const out = [];
+  if (shape === 'file') {
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    const first = lines.findIndex((l) => /^\s*FROM\b/i.test(l));
+    const body = lines.slice(first + 1).filter((l) => /^\s*(RUN|LABEL|ENV|COPY|ADD|WORKDIR|ARG|USER|EXPOSE)\b/i.test(l) && !/\\\s*$/.test(l));
+    if (first < 0 || body.length === 0) throw new Error(`${file}: needs a FROM and single-line instructions after it to grow`);
+    out.push(...lines);
+    for (let k = 0; out.length < size + (lines.length - lines.filter((l) => l.trim() && !l.trim().startsWith('#')).length); k++) out.push(body[k % body.length]);
+    return out.join('\n') + '\n';
+  }
+  if (shape === 'mixed') return generate(Math.max(1, Math.floor(size / 25)), size);
+  if (shape === 'chain') {
+    out.push('FROM scratch AS s0', 'LABEL l0=0');
+    for (let i = 1; out.length < size; i++) out.push(`FROM s${i - 1} AS s${i}`, `LABEL l${i}=${i}`);
+  } else if (shape === 'copychain') {
+    // the last stage must end with its COPY, or the target is an empty stage and nothing converts
+    out.push('FROM scratch AS s0');
+    if (size % 2 === 0) out.push('LABEL first=1');
+    for (let i = 1; out.length < size; i++) out.push(`FROM scratch AS s${i}`, `COPY --from=s${i - 1} / /`);
+  } else if (shape === 'runs') {
+    out.push('FROM docker.io/library/debian:bookworm');
+    for (let i = 1; out.length < size; i++) out.push(`RUN echo step ${i} > /tmp/s${i % 100}`);
+  } else throw new Error(`unknown shape ${shape}`);
+  return out.slice(0, size).join('\n') + '\n';
+}
+
+if (series) {
+  const file = process.argv.slice(2).find((a) => !a.startsWith('-') && fs.existsSync(a) && fs.statSync(a).isFile());
+  const sizes = (values.sizes ?? '1000,5000,10000,20000').split(',').map(Number);
+  const shapes = file ? ['file'] : (values.shapes ?? 'mixed,chain,copychain,runs').split(',');
+  const n = values.runs === '7' ? 3 : runs;
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  console.log(`convert size series: median of ${n} fresh processes each (parse + convert + marshal, first conversion), node ${process.version}, ${os.cpus()[0]?.model ?? os.arch()}`);
+  for (const shape of shapes) {
+    console.log(`${shape === 'file' ? file : shape}:`);
+    console.log(`  ${'instructions'.padStart(12)} ${'LLB ops'.padStart(8)} ${'total ms'.padStart(9)} ${'ms/instr'.padStart(9)} ${'warm ms'.padStart(8)} ${'warm ms/instr'.padStart(13)} ${'peak RSS'.padStart(9)}`);
+    for (const size of sizes) {
+      const tf = path.join(tmp, `${shape}-${size}.Dockerfile`);
+      fs.writeFileSync(tf, shaped(shape, size, file));
+      const rs = [];
+      for (let i = 0; i < n; i++) rs.push(child(tf));
+      const total = median(rs.map((r) => r.cold.total));
+      const warm = median(rs.flatMap((r) => r.warm.map((w) => w.total)));
+      const count = rs[0].instructions;
+      console.log(
+        `  ${String(count).padStart(12)} ${String(rs[0].cold.ops).padStart(8)} ${total.toFixed(0).padStart(9)} ${(total / count).toFixed(4).padStart(9)} ${warm.toFixed(0).padStart(8)} ${(warm / count).toFixed(4).padStart(13)} ${`${(median(rs.map((r) => r.coldRss)) / 1048576).toFixed(0)} MiB`.padStart(9)}`,
+      );
+    }
+  }
+  process.exit(0);
+}
+
 child(); // unmeasured, warms the page cache
 const results = [];
 for (let i = 0; i < runs; i++) results.push(child());

@@ -12,8 +12,12 @@ const top = path.resolve(import.meta.dirname, '..');
 const COUNT = Number(process.env.FUZZ_MUTANTS ?? 150);
 const SEED = Number(process.env.FUZZ_SEED ?? 9);
 const CONCURRENCY = Number(process.env.FUZZ_CONCURRENCY ?? 3);
-/** Per mutant: the frontend must Return within this (the harness kills it after). */
-const LIMIT_MS = Number(process.env.FUZZ_LIMIT_MS ?? 90_000);
+/**
+ * Per mutant: the frontend must Return within this (the harness kills it after). Generous: a
+ * 10,000-line mutant converted twice (context narrowing) takes seconds on a loaded 2-vCPU box;
+ * a hang never returns.
+ */
+const LIMIT_MS = Number(process.env.FUZZ_LIMIT_MS ?? 120_000);
 
 let bundle = '';
 let ctx = '';

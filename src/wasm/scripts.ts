@@ -140,20 +140,24 @@ if ! go tool dist list 2>/dev/null | grep -qx wasip1/wasm; then
 fi
 export WASM_TARGET=wasip1/wasm
 mkdir -p ${MODULE_DIR}
-stamp="$(mktemp)"
+# The modules this step writes: files with the wasm magic that are new or changed (mtime, size)
+# after it, in the working directory (go build, go build -o) and in GOBIN or GOPATH/bin (go
+# install). A listing before and after, not a timestamp file: file times tick in jiffies, so a
+# stamp and a file written in the same few milliseconds look equally old.
+bin="$(go env GOBIN 2>/dev/null)"; [ -n "$bin" ] || bin="$(go env GOPATH 2>/dev/null | cut -d: -f1)/bin"
+files() { find . "$bin" -type f ! -path "${MODULE_DIR}/*" -printf '%T@ %s %p\\n' 2>/dev/null | LC_ALL=C sort; }
+before="$(mktemp)"
+files >"$before"
 "$@"
 rc=$?
-if [ "$rc" -ne 0 ]; then rm -f "$stamp"; exit "$rc"; fi
-# The modules this step wrote: files newer than the step's start with the wasm magic, in the
-# working directory (go build, go build -o) and in GOBIN or GOPATH/bin (go install).
-bin="$(go env GOBIN 2>/dev/null)"; [ -n "$bin" ] || bin="$(go env GOPATH 2>/dev/null | cut -d: -f1)/bin"
-find . "$bin" -type f -newer "$stamp" ! -path "${MODULE_DIR}/*" 2>/dev/null | while IFS= read -r f; do
+if [ "$rc" -ne 0 ]; then rm -f "$before"; exit "$rc"; fi
+files | LC_ALL=C comm -13 "$before" - | cut -d' ' -f3- | while IFS= read -r f; do
   [ "$(head -c 4 "$f" | od -An -tx1 | tr -d ' \n')" = 0061736d ] || continue
   base="$(basename "$f")"
   case "$base" in *.wasm) ;; *) base="$base.wasm" ;; esac
   cp "$f" "${MODULE_DIR}/$base"
 done
-rm -f "$stamp"
+rm -f "$before"
 exit 0
 `;
 
