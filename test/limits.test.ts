@@ -1,7 +1,9 @@
 // Issue #9's examples through the real frontend and the gateway harness, each with the standard
 // frontend's result as the expected value: what the user reads, and big inputs that must convert
 // (no recursion in proportion to the input, linear cost).
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { fuzzContext, runMutant } from './fuzz/run.js';
 import { nestedExpansion } from './fuzz/mutate.js';
 import { failure, Fixture, meta } from './protocol-helpers.js';
 
@@ -40,6 +42,19 @@ describe('big inputs convert as with the standard frontend', () => {
     const r = await fx.run(fx.dir({ Dockerfile: lines.join('\n') + '\n' }), {}, { timeoutMs: 110_000 });
     expect(r.returned?.error).toBeUndefined();
     expect(r.solves.at(-1)!.ops.filter((o) => o.op.file).length).toBe(4999);
+  }, 120_000);
+
+  test('one wasi/wasm stage of 6,600 steps (RUN and COPY --from in turn) builds: the graph is walked without recursion (fuzz seed 2026, mutant 324)', async () => {
+    const lines = ['FROM scratch AS build', 'FROM scratch'];
+    for (let i = 0; i < 3300; i++) lines.push('RUN echo indented > /out/b', 'COPY --from=build / /');
+    const ctx = fuzzContext();
+    try {
+      const { verdict, run } = await runMutant(fx.bundle, ctx, Buffer.from(lines.join('\n') + '\n'), true, 110_000);
+      expect(verdict).toMatchObject({ ok: true, kind: 'result' });
+      expect(run.solves.some((s) => s.ops.filter((o) => o.op.exec).length === 3300)).toBe(true);
+    } finally {
+      fs.rmSync(ctx, { recursive: true, force: true });
+    }
   }, 120_000);
 
   test('7,500 stages chained FROM s<N-1>, with a LABEL each', async () => {

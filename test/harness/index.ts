@@ -239,15 +239,17 @@ function loadDefinition(def: Definition, llbCaps: ReadonlySet<string>, product: 
   const terminal = ops[ops.length - 1]!;
   const edge = terminal.op.inputs?.[0];
   if (!edge) throw new HarnessCallError(Code.Unknown, 'invalid LLB with no inputs on last vertex');
+  // An explicit stack, not recursion: a chain of thousands of stages is a graph this deep.
   const seen = new Set<string>();
-  const visit = (dgst: string): void => {
-    if (seen.has(dgst)) return;
+  const pending = [edge.digest ?? ''];
+  while (pending.length) {
+    const dgst = pending.pop()!;
+    if (seen.has(dgst)) continue;
     const op = byDigest.get(dgst);
     if (!op || dgst === terminal.digest) throw new HarnessCallError(Code.Unknown, `invalid missing input digest ${dgst}`);
     seen.add(dgst);
-    for (const inp of op.inputs ?? []) visit(inp.digest ?? '');
-  };
-  visit(edge.digest ?? '');
+    for (const inp of op.inputs ?? []) pending.push(inp.digest ?? '');
+  }
   for (const md of Object.values(def.metadata ?? {})) {
     for (const cap of Object.keys(md.caps ?? {})) {
       if (!llbCaps.has(cap)) {
