@@ -57,6 +57,17 @@ describe('big inputs convert as with the standard frontend', () => {
     }
   }, 120_000);
 
+  test('a 20 MB Dockerfile: the read fails naming the gateway message limit, as BuildKit words it (long fuzz run, seed 2026)', async () => {
+    const text = 'FROM scratch\n' + `# ${'x'.repeat(2000)}\n`.repeat(10_000) + 'COPY a /a\n';
+    const ctx = fuzzContext();
+    try {
+      const { verdict } = await runMutant(fx.bundle, ctx, Buffer.from(text), false, 110_000);
+      expect(verdict).toMatchObject({ ok: true, kind: 'unlocated error (by design)', message: `failed to read dockerfile: Received message larger than max (${text.length + 5} vs 16777216)` });
+    } finally {
+      fs.rmSync(ctx, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   test('7,500 stages chained FROM s<N-1>, with a LABEL each', async () => {
     const lines = ['FROM scratch AS s0', 'LABEL l0=0'];
     for (let i = 1; i < 7500; i++) lines.push(`FROM s${i - 1} AS s${i}`, `LABEL l${i}=${i}`);

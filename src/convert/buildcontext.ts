@@ -143,7 +143,9 @@ export async function readDefinition(daemon: Daemon, env: FrontendInputs, bctx: 
   try {
     data = await daemon.readFile(dfRef, filename);
   } catch (err) {
-    if (!isNotFound(err)) throw err;
+    // Any other failure (e.g. a Dockerfile over the gateway's 16 MiB message limit) is worded as
+    // BuildKit's dockerui words it, "failed to read dockerfile: <cause>".
+    if (!isNotFound(err)) throw new Error(`failed to read dockerfile: ${(err as Error).message}`, { cause: err });
     try {
       if (base !== 'Dockerfile') throw err;
       data = await daemon.readFile(dfRef, lower);

@@ -15,6 +15,8 @@ export const UNLOCATED_BY_DESIGN: RegExp[] = [
   /^target stage ".*" could not be found/,
   // a whole-file limit of the daemon (dockerd 20.10: 4 MiB per gRPC message), named as such
   /^the build definition \(\d+ LLB ops\) is larger than the daemon accepts in one gRPC message/,
+  // a Dockerfile over the gateway's 16 MiB message limit (BuildKit's dockerui fails the same way)
+  /^failed to read dockerfile: Received message larger than max \(\d+ vs 16777216\)$/,
 ];
 
 const ENGINE_TEXT = /Maximum call stack|Cannot read propert|is not a function|is not iterable|undefined is not|internal error in the frontend|\bat .*\.c?js:\d+/;
