@@ -15,7 +15,7 @@
 //                    a lower bound no gateway image can reach).
 //   FRONTEND_IMAGE   this frontend (default local/wasm-frontend:dev)
 //   DOCKER           client (default /usr/bin/docker, dockerd 20.10 here; the Docker 26 engine:
-//                    DOCKER=/work/wt/h8a/scripts/ci/docker26, see /work/wt/ENGINE26.md)
+//                    DOCKER=scripts/ci/docker26, see the README)
 // The result is exported with -o type=local (a wasi image cannot be loaded into dockerd 20.10);
 // both sides export the same files.
 import { execFile } from 'node:child_process';
