@@ -4,13 +4,10 @@
 // nothing: the compile step's output is a folder served in its place. WasmEdge itself runs in
 // test/aot.itest.ts; wasmtime and WAMR are tested here only.
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Op } from '../src/pb/index.js';
 import { stripDebug } from '../src/wasm/module.js';
-import { bundleEntry } from './harness/bundle.js';
+import { Fixture } from './protocol-helpers.js';
 import { runHarness, type HarnessImage, type HarnessRun, type HarnessSolve } from './harness/index.js';
 import { wasmCommand, wasmComponent } from './wasm-fixture.js';
 
@@ -29,22 +26,11 @@ const images: Record<string, HarnessImage> = {
   'docker.io/local/wamr:2.2.0': { config: linuxImage('amd64'), platforms: ['linux/amd64'] },
 };
 
-let bundle: string;
-const tmp: string[] = [];
-beforeAll(async () => {
-  bundle = await bundleEntry('frontend/main.ts');
-}, 120_000);
-afterAll(() => {
-  fs.rmSync(path.dirname(bundle), { recursive: true, force: true });
-  for (const d of tmp) fs.rmSync(d, { recursive: true, force: true });
-});
-
-function folder(files: Record<string, string | Buffer>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aot-test-'));
-  tmp.push(dir);
-  for (const [name, data] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), data);
-  return dir;
-}
+// The shared fixture: the bundle once, and folders removed afterwards.
+const fx = new Fixture();
+beforeAll(() => fx.setup(), 120_000);
+afterAll(() => fx.cleanup());
+const folder = (files: Record<string, string | Buffer>) => fx.dir(files);
 
 const compileExec = (s: HarnessSolve) => s.ops.find((o) => o.op.exec?.meta?.args?.[2]?.includes('> /out/version'))?.op;
 const fileOps = (s: HarnessSolve) => s.ops.filter((o) => o.op.file).map((o) => o.op);
@@ -62,7 +48,7 @@ async function build(opts: Record<string, string>, o: { module?: Buffer; compile
   const out = folder({ 'app.wasm': o.module ?? wasmCommand({ custom: [['.debug_info', 3000]] }) });
   const compiled = folder(o.compiled ?? { version: 'wasmedge version 0.14.1\n (plugin "wasi_logging") version 0.1.0.0\n', 'module.wasm': Buffer.alloc(4096, 1) });
   return runHarness({
-    bundle,
+    bundle: fx.bundle,
     contextDir: ctx,
     opts: { filename: 'Dockerfile', platform: 'wasi/wasm', ...opts },
     images,
