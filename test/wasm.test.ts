@@ -1,11 +1,10 @@
 // The wasm layer through the real frontend bundle and the harness: the module image step
 // (one layer, stripped module at 0644, ENTRYPOINT, labels, checks) and toolchain stages.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inspectWasm } from '../src/wasm/module.js';
-import { bundleEntry } from './harness/bundle.js';
+import { Fixture } from './protocol-helpers.js';
 import { harnessCapsDockerd2010, runHarness, type HarnessRun, type HarnessSolve } from './harness/index.js';
 import { wasmCommand, wasmComponent } from './wasm-fixture.js';
 
@@ -15,32 +14,18 @@ const toolchainImage = {
   platforms: ['linux/amd64'],
 };
 
-let bundle: string;
-const tmp: string[] = [];
-beforeAll(async () => {
-  bundle = await bundleEntry('frontend/main.ts');
-}, 120_000);
-afterAll(() => {
-  fs.rmSync(path.dirname(bundle), { recursive: true, force: true });
-  for (const d of tmp) fs.rmSync(d, { recursive: true, force: true });
-});
-
-function folder(files: Record<string, string | Buffer>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wasm-test-'));
-  tmp.push(dir);
-  for (const [name, data] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), data);
-  }
-  return dir;
-}
+// The shared fixture: the bundle once, and folders removed afterwards.
+const fx = new Fixture();
+beforeAll(() => fx.setup(), 120_000);
+afterAll(() => fx.cleanup());
+const folder = (files: Record<string, string | Buffer>) => fx.dir(files);
 
 /** Builds `dockerfile` for wasi/wasm; the target stage's filesystem is served as `built` (the harness runs nothing). */
 async function build(dockerfile: string, built: Record<string, string | Buffer>, opts: Record<string, string> = {}, llbCaps?: string[], frontendCaps?: string[]): Promise<HarnessRun> {
   const ctx = folder({ Dockerfile: dockerfile });
   const out = folder(built);
   return runHarness({
-    bundle,
+    bundle: fx.bundle,
     contextDir: ctx,
     opts: { filename: 'Dockerfile', platform: 'wasi/wasm', ...opts },
     images: { [TOOLCHAIN]: toolchainImage },
@@ -134,7 +119,7 @@ describe('the wasi/wasm image', () => {
     const optimized = folder({ 'module.wasm': wasmCommand({ exitCode: 9, custom: [['producers', 30]] }) });
     const OPT = 'docker.io/my/binaryen:1';
     const r = await runHarness({
-      bundle,
+      bundle: fx.bundle,
       contextDir: ctx,
       opts: { filename: 'Dockerfile', platform: 'wasi/wasm', 'build-arg:WASM_OPT': '-Oz', 'build-arg:WASM_OPT_IMAGE': OPT },
       images: { [TOOLCHAIN]: toolchainImage, [OPT]: toolchainImage },
@@ -247,7 +232,7 @@ describe('the module step as a BuildKit exec on the frontend image', () => {
     for (const [name, target] of Object.entries(links)) fs.symlinkSync(target, path.join(out, name));
     const execs: { args: string[]; stdout: string; dest: string }[] = [];
     const r = await runHarness({
-      bundle,
+      bundle: fx.bundle,
       contextDir: ctx,
       opts: { filename: 'Dockerfile', platform: 'wasi/wasm', source: FRONTEND, ...opts },
       images: { [TOOLCHAIN]: toolchainImage },
@@ -275,7 +260,7 @@ describe('the module step as a BuildKit exec on the frontend image', () => {
     const { r, execs } = await buildExec(plain(), { 'app.wasm': module });
     expect(r.returned?.error, r.stderr).toBeUndefined();
     expect(execs).toHaveLength(1);
-    expect(execs[0].args.slice(1, 3)).toEqual([bundle, 'wasm-module-step']);
+    expect(execs[0].args.slice(1, 3)).toEqual([fx.bundle, 'wasm-module-step']);
     expect(JSON.parse(execs[0].args[3])).toEqual({ entry: '/app.wasm', keepDebug: false, keepNames: false });
     expect(execs[0].stdout).toMatch(/^\/app.wasm: command module, 21.\d KiB -> 0.\d KiB, names and debug sections stripped, imports wasi_snapshot_preview1\n$/);
     const final = r.solves.at(-1)!;
